@@ -11,6 +11,8 @@
 #include <owdf/rtl.h>
 #include <owdf/ke.h>
 #include <owdf/ex.h>
+#include <owdf/worker.h>
 #include <owdf/io.h>
+#include <owdf/zw.h>
 
 #endif /* OPENWDF_WDM_H */

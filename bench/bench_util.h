@@ -1,0 +1,63 @@
+/*
+ * bench_util.h - the small harness every benchmark shares: timing, repetition, and the output format.
+ *
+ * A figure is measured as the best of several timed runs (the least-disturbed one), each long enough to
+ * swamp clock overhead. Results print as a human-readable table line and as one machine-readable line,
+ * exactly `BENCH name=<id> value=<number> unit=<unit>`, so runs can be compared.
+ */
+#ifndef OPENWDF_BENCH_UTIL_H
+#define OPENWDF_BENCH_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+static inline uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs `body(ctx, iterations)` until about `target_ns` elapsed, `repeats` times, and returns the best
+ * rate in operations per second. `body` returns the number of operations it performed. */
+typedef uint64_t (*bench_body)(void *ctx, uint64_t iterations);
+
+static inline double bench_rate(bench_body body, void *ctx, uint64_t target_ns, int repeats)
+{
+    uint64_t iterations = 1000;
+    /* Calibrate: grow the batch until one batch takes at least 10 ms. */
+    for (;;) {
+        uint64_t t0 = bench_now_ns();
+        body(ctx, iterations);
+        uint64_t dt = bench_now_ns() - t0;
+        if (dt >= 10000000ull || iterations >= (1ull << 34))
+            break;
+        iterations *= 4;
+    }
+    double best = 0;
+    for (int r = 0; r < repeats; r++) {
+        uint64_t ops = 0;
+        uint64_t t0 = bench_now_ns(), dt;
+        do {
+            ops += body(ctx, iterations);
+            dt = bench_now_ns() - t0;
+        } while (dt < target_ns);
+        double rate = (double)ops * 1e9 / (double)dt;
+        if (rate > best)
+            best = rate;
+    }
+    return best;
+}
+
+static inline void bench_print(const char *name, double value, const char *unit)
+{
+    printf("BENCH name=%s value=%.6g unit=%s\n", name, value, unit);
+}
+
+static inline void bench_table_row(const char *what, double rate_per_s)
+{
+    printf("  %-44s %12.2f Mop/s  %9.1f ns/op\n", what, rate_per_s / 1e6, 1e9 / rate_per_s);
+}
+
+#endif /* OPENWDF_BENCH_UTIL_H */
