@@ -1,0 +1,22 @@
+/*
+ * fx_ifr.h - recording into a driver's in-flight recorder (openwdf/ifr.h reads it).
+ * Recording is lock-free and allocation-free: one atomic increment claims a slot.
+ */
+#ifndef OPENWDF_FX_IFR_H
+#define OPENWDF_FX_IFR_H
+
+#include <openwdf/ifr.h>
+#include <stdarg.h>
+
+struct fx_ifr;
+
+/* entries: rounded up to a power of two (0 = default 4096). NULL on no memory. */
+struct fx_ifr *fx_ifr_create(const char *driver_name, size_t entries);
+void fx_ifr_destroy(struct fx_ifr *ifr);
+
+/* Any IRQL, any thread. ifr may be NULL (then nothing is recorded). */
+void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2);
+void fx_ifr_printf(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif /* OPENWDF_FX_IFR_H */
