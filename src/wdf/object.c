@@ -333,10 +333,13 @@ void fx_object_delete(fx_object *object)
 
 static void destroy_object(fx_object *object)
 {
-    for (struct fx_context_header *h = object->contexts; h != NULL; h = h->next) {
-        if (h->destroy != NULL)
-            call_object_callback(object, h->destroy, "EvtDestroyCallback");
-    }
+    /* contexts is never NULL: the first header lives inside the object. */
+    struct fx_context_header *c = object->contexts;
+    do {
+        if (c->destroy != NULL)
+            call_object_callback(object, c->destroy, "EvtDestroyCallback");
+        c = c->next;
+    } while (c != NULL);
     if (object->ops->destroy != NULL)
         object->ops->destroy(object);
 
@@ -356,14 +359,15 @@ static void destroy_object(fx_object *object)
         ExFreePoolWithTag(ref, FX_OBJECT_POOL_TAG);
         ref = next;
     }
-    struct fx_context_header *h = object->contexts->next;
+    struct fx_context_header *first = object->contexts;
+    struct fx_context_header *h = first->next;
     while (h != NULL) {
         struct fx_context_header *next = h->next;
         h->magic = 0;
         ExFreePoolWithTag(h, FX_OBJECT_POOL_TAG);
         h = next;
     }
-    object->contexts->magic = 0;
+    first->magic = 0;
     object->magic = 0;
     ExFreePoolWithTag(object, FX_OBJECT_POOL_TAG);
 
