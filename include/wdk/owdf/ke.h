@@ -18,6 +18,7 @@
 #define APC_LEVEL 1
 #define DISPATCH_LEVEL 2
 #define CMCI_LEVEL 5
+#define SYNCH_LEVEL 12
 #define CLOCK_LEVEL 13
 #define IPI_LEVEL 14
 #define DRS_LEVEL 14
@@ -27,6 +28,13 @@
 
 #define MAXIMUM_PROCESSORS 64
 
+/* What KeGetCurrentProcessorNumberEx fills in: one group, Number = the virtual processor. */
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+
 NTKERNELAPI KIRQL KeGetCurrentIrql(void);
 NTKERNELAPI KIRQL KfRaiseIrql(KIRQL NewIrql);
 NTKERNELAPI void KeLowerIrql(KIRQL NewIrql);
@@ -34,6 +42,7 @@ NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(void);
 #define KeRaiseIrql(NewIrql, OldIrqlPtr) (*(OldIrqlPtr) = KfRaiseIrql(NewIrql))
 
 NTKERNELAPI ULONG KeGetCurrentProcessorNumber(void);
+/* ProcNumber, when not NULL, is a PPROCESSOR_NUMBER. */
 NTKERNELAPI ULONG KeGetCurrentProcessorNumberEx(void *ProcNumber);
 NTKERNELAPI ULONG KeQueryActiveProcessorCount(PKAFFINITY ActiveProcessors);
 NTKERNELAPI ULONG KeQueryMaximumProcessorCount(void);
@@ -71,16 +80,19 @@ NTKERNELAPI void KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUE
 NTKERNELAPI void KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI void KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI void KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
-/* Interrupt spin locks: raise to the given DIRQL (used by the HAL/interrupt layer). */
+/* Raise to SYNCH_LEVEL, then acquire; release with KeReleaseSpinLock. */
 NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToSynch(PKSPIN_LOCK SpinLock);
+/* At DISPATCH_LEVEL: acquire without raising; below it: raise as KeAcquireSpinLock does. */
+NTKERNELAPI KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock);
+NTKERNELAPI void KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql);
 
 /* ---- Dispatcher objects and waits ---------------------------------------------------------- */
 typedef struct _DISPATCHER_HEADER {
-    UCHAR Type;         /* ke_object_type: event, semaphore, mutex, timer */
+    UCHAR Type;         /* NT object type: 0/1 event, 2 mutant, 5 semaphore, 8/9 timer */
     UCHAR Signalling;
-    UCHAR Size;
-    UCHAR Reserved;
-    volatile LONG SignalState;
+    UCHAR Size;         /* in LONGs, as NT; nonzero once initialized */
+    UCHAR Reserved;     /* set by KeInitialize*: the verifier's sign of an initialized object */
+    volatile LONG SignalState; /* > 0: signaled; a mutant counts down from 1 per acquisition */
     LIST_ENTRY WaitListHead; /* KWAIT_BLOCKs of waiting threads, under the dispatcher lock */
 } DISPATCHER_HEADER, *PDISPATCHER_HEADER;
 
@@ -101,12 +113,14 @@ typedef struct _KMUTANT {
     UCHAR ApcDisable;
 } KMUTANT, *PKMUTANT, *PRKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
 
+/* Count: 1 free, 0 owned, < 0 owned with waiters (who wait on Event, a synchronization event). */
 typedef struct _FAST_MUTEX {
     volatile LONG Count;
-    PVOID Owner;
+    PVOID Owner;        /* KeGetCurrentThread() of the owner, NULL when free */
     ULONG Contention;
     KEVENT Event;
     ULONG OldIrql;
+    LONG Recursion;     /* verifier: recursive acquisitions reported and absorbed */
 } FAST_MUTEX, *PFAST_MUTEX, KGUARDED_MUTEX, *PKGUARDED_MUTEX;
 
 typedef enum _KWAIT_REASON {
@@ -198,7 +212,15 @@ NTKERNELAPI ULONG KeQueryTimeIncrement(void);
 NTKERNELAPI LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(void);
 
-/* ---- DPCs ---------------------------------------------------------------------------------- */
+/*
+ * ---- DPCs ----------------------------------------------------------------------------------
+ * A DPC runs at DISPATCH_LEVEL on a virtual processor: the one set by KeSetTargetProcessorDpc,
+ * else the inserting thread's own (from a DPC), else the one of the CPU the caller runs on.
+ * HighImportance DPCs go to the head of the queue, the others to the tail. Threaded DPCs run the
+ * same way, at DISPATCH_LEVEL (as Windows runs them when threaded DPCs are disabled). A routine
+ * must return at DISPATCH_LEVEL holding no spin lock (IRQL_NOT_RESTORED,
+ * LOCK_HELD_ON_CALLBACK_RETURN). The runtime starts on first use (openwdf/nt.h).
+ */
 struct _KDPC;
 typedef void KDEFERRED_ROUTINE(struct _KDPC *Dpc, PVOID DeferredContext, PVOID SystemArgument1,
                                PVOID SystemArgument2);
@@ -227,15 +249,22 @@ NTKERNELAPI void KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number);
 /* Waits until every DPC queued before the call, on every processor, has run. PASSIVE_LEVEL. */
 NTKERNELAPI void KeFlushQueuedDpcs(void);
 
-/* ---- Timers -------------------------------------------------------------------------------- */
+/*
+ * ---- Timers --------------------------------------------------------------------------------
+ * DueTime: negative relative (100 ns), positive absolute system time. On expiry the timer is
+ * signaled and its DPC queued to the processor that set it, with the low and high parts of the
+ * system time as SystemArgument1/2. Period is in ms; a periodic timer stays set until cancelled.
+ */
 typedef struct _KTIMER {
     DISPATCHER_HEADER Header;
     ULARGE_INTEGER DueTime;   /* interrupt time (100 ns) at which it fires */
-    LIST_ENTRY TimerListEntry;
+    struct _KTIMER *HeapChild; /* the timer service's pairing heap, under its lock */
+    struct _KTIMER *HeapNext;
+    struct _KTIMER *HeapPrev;
     struct _KDPC *Dpc;
-    ULONG Processor;
+    ULONG Processor;          /* virtual processor its DPC goes to (the one that set it) */
     LONG Period;              /* ms; 0 for one-shot */
-    volatile LONG Inserted;
+    volatile LONG Inserted;   /* TRUE while set (in the heap) */
 } KTIMER, *PKTIMER, *PRKTIMER;
 
 NTKERNELAPI void KeInitializeTimer(PKTIMER Timer);
