@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential meson ninja-build pkg-config
+  build-essential meson ninja-build pkg-config python3
   libcmocka-dev liburing-dev
   clang clang-tidy cppcheck clang-format
 )
