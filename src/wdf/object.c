@@ -9,6 +9,7 @@
  */
 #include "fx_object.h"
 #include "fx_rules.h"
+#include "fx_globals.h"
 
 #include <openwdf/nt.h>
 
@@ -16,6 +17,15 @@
 
 #define FX_OBJECT_POOL_TAG 'OxFW'
 #define CONTEXT_MAGIC 0x7478436f46785746ull /* "WFxFoCxt" */
+
+/* Reports name the WDM driver object, which is what the I/O manager's stop handler stops. */
+static PDRIVER_OBJECT report_driver(PWDF_DRIVER_GLOBALS globals)
+{
+    return (globals != NULL && fx_globals(globals)->magic == FX_GLOBALS_MAGIC) ? fx_globals(globals)->wdm_driver
+                                                                                : NULL;
+}
+#define OBJ_REPORT(rule, object, type, globals, ...) \
+    OWDF_VERIFY_REPORT(rule, object, type, report_driver(globals), __VA_ARGS__)
 
 struct fx_context_header {
     struct fx_context_header *next;
@@ -65,7 +75,7 @@ static NTSTATUS validate_attributes(PWDF_DRIVER_GLOBALS globals, const fx_object
     if (a == NULL)
         return STATUS_SUCCESS;
     if (a->Size != sizeof(WDF_OBJECT_ATTRIBUTES)) {
-        OWDF_VERIFY_REPORT("OBJECT_ATTRIBUTES_SIZE", a, "WDF_OBJECT_ATTRIBUTES", globals,
+        OBJ_REPORT("OBJECT_ATTRIBUTES_SIZE", a, "WDF_OBJECT_ATTRIBUTES", globals,
                            "%s: WDF_OBJECT_ATTRIBUTES.Size is %u, expected %zu (use WDF_OBJECT_ATTRIBUTES_INIT)",
                            ops->name, a->Size, sizeof(WDF_OBJECT_ATTRIBUTES));
         return STATUS_INFO_LENGTH_MISMATCH;
@@ -187,7 +197,7 @@ fx_object *fx_object_from_handle_at(PWDF_DRIVER_GLOBALS globals, WDFOBJECT handl
                                     const char *caller)
 {
     if (handle == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, fx_object_type_name(type), globals,
+        OBJ_REPORT("NULL_REQUIRED_PARAM", NULL, fx_object_type_name(type), globals,
                            "%s: NULL handle passed where a %s is required", caller, fx_object_type_name(type));
         return NULL;
     }
@@ -201,7 +211,7 @@ fx_object *fx_object_from_handle_at(PWDF_DRIVER_GLOBALS globals, WDFOBJECT handl
         return NULL;
     }
     if (type != FX_TYPE_INVALID && object->type != type) {
-        OWDF_VERIFY_REPORT("WRONG_HANDLE_TYPE", handle, object->ops->name, globals,
+        OBJ_REPORT("WRONG_HANDLE_TYPE", handle, object->ops->name, globals,
                            "%s: handle %p is a %s, expected a %s", caller, handle, object->ops->name,
                            fx_object_type_name(type));
         return NULL;
@@ -256,7 +266,7 @@ void fx_object_dereference(fx_object *object, const void *tag, int line, const c
     if (left > 0)
         return;
     if (left < 0) {
-        OWDF_VERIFY_REPORT("OBJECT_REF_UNDERFLOW", object->handle, object->ops->name, object->globals,
+        OBJ_REPORT("OBJECT_REF_UNDERFLOW", object->handle, object->ops->name, object->globals,
                            "%s %p dereferenced more times than referenced (%s:%d)", object->ops->name,
                            object->handle, file ? file : "?", line);
         return;
@@ -264,7 +274,7 @@ void fx_object_dereference(fx_object *object, const void *tag, int line, const c
     if (object->state == FX_STATE_CREATED) {
         /* The driver released the creation reference instead of deleting: dispose it now, holding a
          * temporary reference so the dispose path's own release is the last one. */
-        OWDF_VERIFY_REPORT("DEREF_INSTEAD_OF_DELETE", object->handle, object->ops->name, object->globals,
+        OBJ_REPORT("DEREF_INSTEAD_OF_DELETE", object->handle, object->ops->name, object->globals,
                            "%s %p: last reference released by WdfObjectDereference (%s:%d); "
                            "objects are deleted with WdfObjectDelete",
                            object->ops->name, object->handle, file ? file : "?", line);
@@ -404,7 +414,7 @@ PVOID imp_WdfObjectGetTypedContextWorker(PWDF_DRIVER_GLOBALS globals, WDFOBJECT 
     if (object == NULL)
         return NULL;
     if (type_info == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, object->ops->name, globals,
+        OBJ_REPORT("NULL_REQUIRED_PARAM", handle, object->ops->name, globals,
                            "WdfObjectGetTypedContextWorker: NULL TypeInfo");
         return NULL;
     }
@@ -431,7 +441,7 @@ NTSTATUS imp_WdfObjectAllocateContext(PWDF_DRIVER_GLOBALS globals, WDFOBJECT han
     if (object == NULL)
         return STATUS_INVALID_HANDLE;
     if (attributes == NULL || context == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, object->ops->name, globals,
+        OBJ_REPORT("NULL_REQUIRED_PARAM", handle, object->ops->name, globals,
                            "WdfObjectAllocateContext: %s is NULL", attributes == NULL ? "ContextAttributes" : "Context");
         return STATUS_INVALID_PARAMETER;
     }
@@ -462,7 +472,7 @@ NTSTATUS imp_WdfObjectAllocateContext(PWDF_DRIVER_GLOBALS globals, WDFOBJECT han
     if (existing != NULL) {
         KeReleaseSpinLock(&object->lock, irql);
         ExFreePoolWithTag(h, FX_OBJECT_POOL_TAG);
-        OWDF_VERIFY_REPORT("DUPLICATE_CONTEXT", handle, object->ops->name, globals,
+        OBJ_REPORT("DUPLICATE_CONTEXT", handle, object->ops->name, globals,
                            "WdfObjectAllocateContext: %s %p already has a context of type %s", object->ops->name,
                            handle, attributes->ContextTypeInfo->ContextName);
         *context = existing->data;
@@ -480,13 +490,13 @@ NTSTATUS imp_WdfObjectAllocateContext(PWDF_DRIVER_GLOBALS globals, WDFOBJECT han
 WDFOBJECT imp_WdfObjectContextGetObject(PWDF_DRIVER_GLOBALS globals, PVOID context_pointer)
 {
     if (context_pointer == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "context", globals, "WdfObjectContextGetObject: NULL context");
+        OBJ_REPORT("NULL_REQUIRED_PARAM", NULL, "context", globals, "WdfObjectContextGetObject: NULL context");
         return NULL;
     }
     struct fx_context_header *h =
         (struct fx_context_header *)((unsigned char *)context_pointer - offsetof(struct fx_context_header, data));
     if (h->magic != CONTEXT_MAGIC) {
-        OWDF_VERIFY_REPORT("WRONG_HANDLE_TYPE", context_pointer, "context", globals,
+        OBJ_REPORT("WRONG_HANDLE_TYPE", context_pointer, "context", globals,
                            "WdfObjectContextGetObject: %p is not an object context", context_pointer);
         return NULL;
     }
@@ -519,7 +529,7 @@ static const fx_object_ops general_object_ops = {
 NTSTATUS imp_WdfObjectCreate(PWDF_DRIVER_GLOBALS globals, PWDF_OBJECT_ATTRIBUTES attributes, WDFOBJECT *object_out)
 {
     if (object_out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "WDFOBJECT", globals, "WdfObjectCreate: Object is NULL");
+        OBJ_REPORT("NULL_REQUIRED_PARAM", NULL, "WDFOBJECT", globals, "WdfObjectCreate: Object is NULL");
         return STATUS_INVALID_PARAMETER;
     }
     *object_out = NULL;
@@ -541,7 +551,7 @@ void imp_WdfObjectDelete(PWDF_DRIVER_GLOBALS globals, WDFOBJECT handle)
     BOOLEAN stale;
     fx_object *object = fx_handle_lookup(handle, &stale);
     if (object == NULL && stale) {
-        OWDF_VERIFY_REPORT("OBJECT_DOUBLE_DELETE", handle, "WDFOBJECT", globals,
+        OBJ_REPORT("OBJECT_DOUBLE_DELETE", handle, "WDFOBJECT", globals,
                            "WdfObjectDelete: handle %p was already deleted", handle);
         return;
     }
@@ -550,13 +560,13 @@ void imp_WdfObjectDelete(PWDF_DRIVER_GLOBALS globals, WDFOBJECT handle)
         return;
     if (object->framework_owned ||
         (object->ops->driver_may_delete != NULL && !object->ops->driver_may_delete(object))) {
-        OWDF_VERIFY_REPORT("DELETE_FRAMEWORK_OWNED", handle, object->ops->name, globals,
+        OBJ_REPORT("DELETE_FRAMEWORK_OWNED", handle, object->ops->name, globals,
                            "WdfObjectDelete: the framework owns %s %p; the driver may not delete it",
                            object->ops->name, handle);
         return;
     }
     if (object->state != FX_STATE_CREATED) {
-        OWDF_VERIFY_REPORT("OBJECT_DOUBLE_DELETE", handle, object->ops->name, globals,
+        OBJ_REPORT("OBJECT_DOUBLE_DELETE", handle, object->ops->name, globals,
                            "WdfObjectDelete: %s %p is already being deleted", object->ops->name, handle);
         return;
     }
@@ -569,7 +579,7 @@ NTSTATUS imp_WdfObjectQuery(PWDF_DRIVER_GLOBALS globals, WDFOBJECT handle, const
     UNREFERENCED_PARAMETER(guid);
     UNREFERENCED_PARAMETER(length);
     UNREFERENCED_PARAMETER(buffer);
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFOBJECT", globals,
+    OBJ_REPORT("NOT_IMPLEMENTED", handle, "WDFOBJECT", globals,
                        "WdfObjectQuery is not implemented (undocumented DDI)");
     return STATUS_NOT_IMPLEMENTED;
 }

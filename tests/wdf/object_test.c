@@ -14,9 +14,12 @@
 #include <openwdf/verifier.h>
 
 #include "fx_object.h"
+#include "fx_globals.h"
 
-static WDF_DRIVER_GLOBALS test_globals = {.DriverName = "ObjectTest"};
-PWDF_DRIVER_GLOBALS WdfDriverGlobals = &test_globals;
+/* Globals as the Framework makes them, without a WDM driver behind them. */
+static fx_driver_globals fx_test_globals = {.public = {.DriverName = "ObjectTest"}, .magic = FX_GLOBALS_MAGIC};
+#define test_globals (fx_test_globals.public)
+PWDF_DRIVER_GLOBALS WdfDriverGlobals = &fx_test_globals.public;
 
 typedef struct _BIG_CONTEXT {
     ULONG Value;
