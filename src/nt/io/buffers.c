@@ -9,15 +9,137 @@
  */
 #include "io_internal.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+
 #define IO_TAG_SYSBUF 0x62536f49 /* 'IoSb' */
+
+/*
+ * System buffers up to 4 KB come from a per-thread cache in three size classes, so buffered I/O
+ * allocates nothing in steady state (and touches no shared pool counter). A canary after the
+ * requested length catches a driver writing past the buffer (SYSTEM_BUFFER_OVERRUN), which the
+ * pool's guards would otherwise have caught. Larger buffers come from the pool.
+ */
+#define SYSBUF_CLASSES 3
+#define SYSBUF_PER_THREAD 16
+#define SYSBUF_MAGIC 0x6675427379536f49ull /* "IoSysBuf" */
+#define SYSBUF_CANARY 0x5aa5c33cf00fe11eull
+
+static const ULONG sysbuf_class_size[SYSBUF_CLASSES] = {256, 1024, 4096};
+
+struct sysbuf {
+    struct sysbuf *next; /* while cached */
+    ULONG cls;
+    ULONG length;        /* requested length (the canary sits right after it) */
+    uint64_t magic;
+    uint64_t pad;
+    _Alignas(16) unsigned char data[];
+};
+
+struct sysbuf_cache {
+    struct sysbuf *head[SYSBUF_CLASSES];
+    ULONG count[SYSBUF_CLASSES];
+    BOOLEAN registered;
+};
+
+static __thread struct sysbuf_cache sysbuf_tls __attribute__((tls_model("initial-exec")));
+static pthread_key_t sysbuf_key;
+static pthread_once_t sysbuf_key_once = PTHREAD_ONCE_INIT;
+
+/* Thread exit: the cached buffers go back to memory. */
+static void sysbuf_thread_exit(void *unused)
+{
+    (void)unused;
+    for (int c = 0; c < SYSBUF_CLASSES; c++) {
+        while (sysbuf_tls.head[c] != NULL) {
+            struct sysbuf *b = sysbuf_tls.head[c];
+            sysbuf_tls.head[c] = b->next;
+            free(b);
+        }
+        sysbuf_tls.count[c] = 0;
+    }
+}
+
+static void sysbuf_make_key(void)
+{
+    pthread_key_create(&sysbuf_key, sysbuf_thread_exit);
+}
+
+static PVOID sysbuf_get(ULONG length)
+{
+    int c = 0;
+    while (sysbuf_class_size[c] < length + sizeof(uint64_t))
+        c++;
+    struct sysbuf *b = sysbuf_tls.head[c];
+    if (b != NULL) {
+        sysbuf_tls.head[c] = b->next;
+        sysbuf_tls.count[c]--;
+    } else {
+        if (!sysbuf_tls.registered) {
+            pthread_once(&sysbuf_key_once, sysbuf_make_key);
+            pthread_setspecific(sysbuf_key, &sysbuf_tls);
+            sysbuf_tls.registered = TRUE;
+        }
+        b = malloc(sizeof *b + sysbuf_class_size[c]);
+        if (b == NULL)
+            return NULL;
+        b->cls = (ULONG)c;
+        b->magic = SYSBUF_MAGIC;
+    }
+    b->length = length;
+    uint64_t canary = SYSBUF_CANARY;
+    memcpy(b->data + length, &canary, sizeof canary);
+    return b->data;
+}
+
+static void sysbuf_put(PIRP irp, PVOID buffer)
+{
+    struct sysbuf *b = (struct sysbuf *)((unsigned char *)buffer - offsetof(struct sysbuf, data));
+    uint64_t canary;
+    memcpy(&canary, b->data + b->length, sizeof canary);
+    if (canary != SYSBUF_CANARY)
+        OWDF_VERIFY_REPORT("SYSTEM_BUFFER_OVERRUN", irp, "IRP", io_report_driver(),
+                           "IRP %p: a driver wrote past the end of its %lu-byte system buffer", (void *)irp,
+                           (unsigned long)b->length);
+    ULONG c = b->cls;
+    if (sysbuf_tls.registered && sysbuf_tls.count[c] < SYSBUF_PER_THREAD) {
+        b->next = sysbuf_tls.head[c];
+        sysbuf_tls.head[c] = b;
+        sysbuf_tls.count[c]++;
+    } else {
+        free(b);
+    }
+}
+
+void io_system_buffer_release(PIRP irp)
+{
+    PVOID buffer = irp->AssociatedIrp.SystemBuffer;
+    if (!(irp->Flags & IRP_DEALLOCATE_BUFFER) || buffer == NULL)
+        return;
+    if (irp->Owdf.State & IO_IRP_STATE_SYSBUF_CACHED)
+        sysbuf_put(irp, buffer);
+    else
+        ExFreePool(buffer);
+    irp->Owdf.State &= ~IO_IRP_STATE_SYSBUF_CACHED;
+    irp->AssociatedIrp.SystemBuffer = NULL;
+    irp->Flags &= ~IRP_DEALLOCATE_BUFFER;
+}
 
 static NTSTATUS io_system_buffer(PIRP irp, ULONG length, PVOID copy_from, ULONG copy_length)
 {
-    PVOID buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, IO_TAG_SYSBUF);
+    BOOLEAN cached = length + sizeof(uint64_t) <= sysbuf_class_size[SYSBUF_CLASSES - 1];
+    PVOID buffer = cached ? sysbuf_get(length) : ExAllocatePool2(POOL_FLAG_NON_PAGED, length, IO_TAG_SYSBUF);
     if (buffer == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    if (copy_from != NULL && copy_length != 0)
+    /* Input bytes, then zeroes: a driver never sees stale data from an earlier request. */
+    if (copy_from == NULL)
+        copy_length = 0;
+    if (copy_length != 0)
         memcpy(buffer, copy_from, copy_length);
+    if (cached) {
+        memset((unsigned char *)buffer + copy_length, 0, length - copy_length);
+        irp->Owdf.State |= IO_IRP_STATE_SYSBUF_CACHED;
+    }
     irp->AssociatedIrp.SystemBuffer = buffer;
     irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
     return STATUS_SUCCESS;
@@ -34,8 +156,7 @@ static NTSTATUS io_lock_buffer(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERAT
 
 static void io_undo_buffers(PIRP irp)
 {
-    if ((irp->Flags & IRP_DEALLOCATE_BUFFER) && irp->AssociatedIrp.SystemBuffer != NULL)
-        ExFreePool(irp->AssociatedIrp.SystemBuffer);
+    io_system_buffer_release(irp);
     irp->AssociatedIrp.SystemBuffer = NULL;
     irp->Flags &= ~(IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | IRP_INPUT_OPERATION);
     irp->Owdf.UserOutputBuffer = NULL;

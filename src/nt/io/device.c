@@ -12,6 +12,19 @@
  */
 #include "io_internal.h"
 
+/*
+ * Bumped, under the database lock, whenever any stack changes shape. Every read, write and IOCTL asks
+ * for the top of its stack; answering from a per-device cache stamped with this generation keeps the
+ * database lock (and its cache line) off the I/O path.
+ */
+static uint64_t io_stack_generation = 1;
+
+static void io_stack_changed_locked(void)
+{
+    __atomic_add_fetch(&io_stack_generation, 1, __ATOMIC_RELEASE);
+}
+
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -218,6 +231,7 @@ static void io_sever_locked(PDEVICE_OBJECT device, const char *why)
         lower->AttachedDevice = NULL;
         doe->AttachedTo = NULL;
     }
+    io_stack_changed_locked();
 }
 
 static void io_delete_device(PDEVICE_OBJECT device, const char *why)
@@ -311,6 +325,7 @@ static PDEVICE_OBJECT io_attach_locked(PDEVICE_OBJECT source, PDEVICE_OBJECT tar
         source->AlignmentRequirement = top->AlignmentRequirement;
     source->SectorSize = top->SectorSize;
     source->DeviceObjectExtension->AttachedTo = top;
+    io_stack_changed_locked();
     return top;
 }
 
@@ -353,6 +368,7 @@ void IoDetachDevice(PDEVICE_OBJECT TargetDevice)
     if (upper != NULL) {
         upper->DeviceObjectExtension->AttachedTo = NULL;
         TargetDevice->AttachedDevice = NULL;
+        io_stack_changed_locked();
     }
     io_database_unlock();
     if (upper == NULL) {
@@ -365,8 +381,15 @@ void IoDetachDevice(PDEVICE_OBJECT TargetDevice)
 
 PDEVICE_OBJECT IoGetAttachedDevice(PDEVICE_OBJECT DeviceObject)
 {
+    struct io_device_private *p = io_device_private(DeviceObject);
+    uint64_t generation = __atomic_load_n(&io_stack_generation, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&p->top_cache_generation, __ATOMIC_ACQUIRE) == generation)
+        return __atomic_load_n(&p->top_cache, __ATOMIC_RELAXED);
     io_database_lock();
     PDEVICE_OBJECT top = io_top_locked(DeviceObject);
+    /* The top first, then its generation (release): a reader that sees the generation sees the top. */
+    __atomic_store_n(&p->top_cache, top, __ATOMIC_RELAXED);
+    __atomic_store_n(&p->top_cache_generation, io_stack_generation, __ATOMIC_RELEASE);
     io_database_unlock();
     return top;
 }

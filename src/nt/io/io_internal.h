@@ -120,6 +120,9 @@ static inline void io_leave_driver(io_driver_call *call, const char *what)
 struct io_device_private {
     UNICODE_STRING name; /* as registered in the namespace; Buffer NULL when unnamed */
     BOOLEAN deleted;     /* IoDeleteDevice was called */
+    /* IoGetAttachedDevice's answer and the stack generation it was computed at (device.c). */
+    PDEVICE_OBJECT top_cache;
+    uint64_t top_cache_generation;
 };
 
 static inline struct io_device_private *io_device_private(PDEVICE_OBJECT device)
@@ -154,6 +157,7 @@ enum io_irp_builder {
 #define IO_IRP_STATE_POOL 0x2       /* allocated individually (IoFreeIrp frees it) */
 #define IO_IRP_STATE_COMPLETED 0x4  /* the walk reached the top: a further completion is a double one */
 #define IO_IRP_STATE_ASSOCIATED 0x8 /* made by IoMakeAssociatedIrp */
+#define IO_IRP_STATE_SYSBUF_CACHED 0x10 /* SystemBuffer came from the system buffer cache (buffers.c) */
 
 /* names: the routine run when the completion walk passes the top stack location. */
 static inline void io_irp_set_originator(PIRP irp, POWDF_IRP_ORIGINATOR_COMPLETION fn, PVOID context)
@@ -225,5 +229,8 @@ static inline PDRIVER_OBJECT io_report_driver(void)
  * Nothing needed beyond io_namespace_insert/remove: removing a device's name (IoDeleteDevice) also
  * removes its device interfaces (io_interface_device_deleted, called by io_namespace_remove).
  */
+
+/* Releases an IRP's I/O-manager system buffer (IRP_DEALLOCATE_BUFFER), cached or pool (buffers.c). */
+void io_system_buffer_release(PIRP irp);
 
 #endif /* OPENWDF_IO_INTERNAL_H */

@@ -6,6 +6,8 @@
 #include "io_internal.h"
 
 static const owdf_verifier_rule io_rules[] = {
+    {"SYSTEM_BUFFER_OVERRUN", "a driver wrote past the end of a buffered request's system buffer",
+     OWDF_POLICY_STOP_DRIVER},
     {"IRP_DOUBLE_COMPLETE", "IoCompleteRequest on an IRP that is already completed or owned by no driver",
      OWDF_POLICY_STOP_DRIVER},
     {"IRP_COMPLETE_PENDING", "IoCompleteRequest with IoStatus.Status == STATUS_PENDING",

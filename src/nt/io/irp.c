@@ -215,7 +215,7 @@ void IoFreeIrp(PIRP Irp)
      * IoBuildAsynchronousFsdRequest IRP would otherwise leak it). */
     if (IO_UNLIKELY(Irp->Flags & IRP_DEALLOCATE_BUFFER) && Irp->AssociatedIrp.SystemBuffer != NULL &&
         !(Irp->Flags & IRP_ASSOCIATED_IRP))
-        ExFreePool(Irp->AssociatedIrp.SystemBuffer);
+        io_system_buffer_release(Irp);
     Irp->Type = 0;
     ULONG stack = (UCHAR)Irp->StackCount;
     if (IO_LIKELY(Irp->Owdf.State & IO_IRP_STATE_CACHED)) {
@@ -245,6 +245,7 @@ void IoFreeIrp(PIRP Irp)
 void IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
 {
     UCHAR allocation = Irp->AllocationFlags;
+    io_system_buffer_release(Irp); /* the init below would otherwise forget it */
     ULONG state = Irp->Owdf.State & (IO_IRP_STATE_CACHED | IO_IRP_STATE_POOL);
     io_irp_init(Irp, Irp->Size, Irp->StackCount);
     Irp->AllocationFlags = allocation;

@@ -38,7 +38,7 @@ struct owdf_dbg_log {
     bool is_process;
 };
 
-static _Thread_local owdf_dbg_log *current_log;
+static __thread owdf_dbg_log *current_log __attribute__((tls_model("initial-exec")));
 
 static owdf_dbg_log process_log_storage;
 static pthread_once_t process_log_once = PTHREAD_ONCE_INIT;
