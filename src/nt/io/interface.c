@@ -333,7 +333,7 @@ NTKERNELAPI NTSTATUS IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObje
     if (ReferenceString != NULL && ReferenceString->Length != 0) {
         if ((ReferenceString->Length & 1) || ReferenceString->Buffer == NULL)
             return STATUS_INVALID_PARAMETER;
-        for (USHORT i = 0; i < ReferenceString->Length / sizeof(WCHAR); i++) {
+        for (ULONG i = 0; i < ReferenceString->Length / sizeof(WCHAR); i++) {
             if (if_is_separator(ReferenceString->Buffer[i]) || ReferenceString->Buffer[i] == UNICODE_NULL)
                 return STATUS_INVALID_PARAMETER; /* a reference string is one path component */
         }
