@@ -216,7 +216,9 @@ NTSTATUS io_xfer_prepare(HANDLE handle, KPROCESSOR_MODE mode, const io_xfer *x, 
         return status;
     struct io_file *file = io_file_from(object);
     PFILE_OBJECT fo = &file->fo;
-    BOOLEAN sync_file = (fo->Flags & FO_SYNCHRONOUS_IO) != 0;
+    /* Close may set FO_CLEANUP_COMPLETE concurrently: read the flags once, atomically. */
+    ULONG fo_flags = __atomic_load_n(&fo->Flags, __ATOMIC_RELAXED);
+    BOOLEAN sync_file = (fo_flags & FO_SYNCHRONOUS_IO) != 0;
     LONGLONG offset = 0;
     ULONG method = METHOD_FROM_CTL_CODE(x->code);
 
@@ -276,9 +278,9 @@ NTSTATUS io_xfer_prepare(HANDLE handle, KPROCESSOR_MODE mode, const io_xfer *x, 
         irp->Flags |= IRP_SYNCHRONOUS_API;
     if (x->major == IRP_MJ_READ || x->major == IRP_MJ_WRITE) {
         irp->Flags |= x->major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION;
-        if (fo->Flags & FO_NO_INTERMEDIATE_BUFFERING)
+        if (fo_flags & FO_NO_INTERMEDIATE_BUFFERING)
             irp->Flags |= IRP_NOCACHE;
-        if (x->major == IRP_MJ_WRITE && (fo->Flags & FO_WRITE_THROUGH))
+        if (x->major == IRP_MJ_WRITE && (fo_flags & FO_WRITE_THROUGH))
             sp->Flags |= SL_WRITE_THROUGH;
         sp->Parameters.Read.ByteOffset.QuadPart = offset;
         sp->Parameters.Read.Key = x->key;
