@@ -37,7 +37,7 @@ demo: all
 	./build/bin/owdf-demo
 
 bench: all
-	@for b in build/bench/bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done
+	@for b in build/bench/bench_*; do if [ -f "$$b" ] && [ -x "$$b" ]; then "$$b" || exit 1; fi; done
 
 lint: check-asan-configured
 	./scripts/lint.sh build-check
