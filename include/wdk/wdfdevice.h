@@ -10,44 +10,8 @@
 #include <wdfdriver.h>
 #include <wdffileobject.h>
 
-/* ---- Request types (WdfDeviceConfigureRequestDispatching, WDF_REQUEST_PARAMETERS.Type) -------- */
-#ifndef OWDF_WDF_REQUEST_TYPE_DEFINED
-#define OWDF_WDF_REQUEST_TYPE_DEFINED
-typedef enum _WDF_REQUEST_TYPE {
-    WdfRequestTypeCreate = 0x0,
-    WdfRequestTypeCreateNamedPipe = 0x1,
-    WdfRequestTypeClose = 0x2,
-    WdfRequestTypeRead = 0x3,
-    WdfRequestTypeWrite = 0x4,
-    WdfRequestTypeQueryInformation = 0x5,
-    WdfRequestTypeSetInformation = 0x6,
-    WdfRequestTypeQueryEA = 0x7,
-    WdfRequestTypeSetEA = 0x8,
-    WdfRequestTypeFlushBuffers = 0x9,
-    WdfRequestTypeQueryVolumeInformation = 0xa,
-    WdfRequestTypeSetVolumeInformation = 0xb,
-    WdfRequestTypeDirectoryControl = 0xc,
-    WdfRequestTypeFileSystemControl = 0xd,
-    WdfRequestTypeDeviceControl = 0xe,
-    WdfRequestTypeDeviceControlInternal = 0xf,
-    WdfRequestTypeShutdown = 0x10,
-    WdfRequestTypeLockControl = 0x11,
-    WdfRequestTypeCleanup = 0x12,
-    WdfRequestTypeCreateMailSlot = 0x13,
-    WdfRequestTypeQuerySecurity = 0x14,
-    WdfRequestTypeSetSecurity = 0x15,
-    WdfRequestTypePower = 0x16,
-    WdfRequestTypeSystemControl = 0x17,
-    WdfRequestTypeDeviceChange = 0x18,
-    WdfRequestTypeQueryQuota = 0x19,
-    WdfRequestTypeSetQuota = 0x1A,
-    WdfRequestTypePnp = 0x1B,
-    WdfRequestTypeOther,
-    WdfRequestTypeUsb,
-    WdfRequestTypeNoFormat = 0xFF,
-    WdfRequestTypeMax,
-} WDF_REQUEST_TYPE;
-#endif
+/* Request types (WdfDeviceConfigureRequestDispatching) are wdfrequest.h's WDF_REQUEST_TYPE. */
+#include <wdfrequest.h>
 
 /* ---- Enums ------------------------------------------------------------------------------------ */
 typedef enum _WDF_DEVICE_IO_TYPE {
