@@ -639,18 +639,22 @@ void imp_WdfDeviceSetDeviceState(PWDF_DRIVER_GLOBALS globals, WDFDEVICE handle, 
                   sizeof(WDF_DEVICE_STATE));
         return;
     }
-    WDF_TRI_STATE *in = &state->Disabled, *out = &device->device_state.Disabled;
-    for (int k = 0; k < 6; k++) {
-        if (!fx_tri_ok(in[k])) {
+    WDF_DEVICE_STATE *stored = &device->device_state;
+    const WDF_TRI_STATE *in[] = {&state->Disabled, &state->DontDisplayInUI, &state->Failed,
+                                 &state->NotDisableable, &state->Removed, &state->ResourcesChanged};
+    WDF_TRI_STATE *out[] = {&stored->Disabled, &stored->DontDisplayInUI, &stored->Failed,
+                            &stored->NotDisableable, &stored->Removed, &stored->ResourcesChanged};
+    for (size_t k = 0; k < ARRAYSIZE(in); k++) {
+        if (!fx_tri_ok(*in[k])) {
             FX_REPORT("DDI_INVALID_PARAMETER", state, "WDF_DEVICE_STATE", globals,
-                      "%s: field %d is %d, not a WDF_TRI_STATE", ddi, k, (int)in[k]);
+                      "%s: field %d is %d, not a WDF_TRI_STATE", ddi, (int)k, (int)*in[k]);
             return;
         }
     }
     /* WdfUseDefault leaves a field as it is. */
-    for (int k = 0; k < 6; k++) {
-        if (in[k] != WdfUseDefault)
-            out[k] = in[k];
+    for (size_t k = 0; k < ARRAYSIZE(in); k++) {
+        if (*in[k] != WdfUseDefault)
+            *out[k] = *in[k];
     }
 }
 

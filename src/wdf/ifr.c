@@ -101,7 +101,7 @@ static void load_record(owdf_ifr_record *out, owdf_ifr_record *r)
     out->arg1 = LOAD(r->arg1);
     out->arg2 = LOAD(r->arg2);
     uint64_t *src = (uint64_t *)(void *)r->text;
-    uint64_t words[TEXT_WORDS];
+    uint64_t words[TEXT_WORDS] = {0};
     for (size_t i = 0; i < TEXT_WORDS; i++)
         words[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
     memcpy(out->text, words, sizeof words);

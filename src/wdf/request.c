@@ -193,7 +193,9 @@ static void delete_driver_children(fx_request *request)
         fx_object *child = NULL;
         KIRQL irql;
         KeAcquireSpinLock(&request->object.lock, &irql);
-        for (PLIST_ENTRY e = request->object.children.Flink; e != &request->object.children; e = e->Flink) {
+        /* A circular list: e is never NULL (the analyzer cannot see that). */
+        for (PLIST_ENTRY e = request->object.children.Flink; e != &request->object.children;
+             e = e->Flink) { // NOLINT(clang-analyzer-core.NullDereference)
             fx_object *c = CONTAINING_RECORD(e, fx_object, sibling);
             if (c != skip1 && c != skip2 && c->state == FX_STATE_CREATED) {
                 InterlockedIncrement(&c->references);
