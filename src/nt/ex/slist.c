@@ -47,15 +47,37 @@ struct slist_word {
     uint64_t hi; /* first entry */
 };
 
+/* ThreadSanitizer cannot see through the inline assembly below: tell it the CAS is acquire+release
+ * on the header, as the lock prefix makes it, so a push happens-before the pop that takes the entry. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SLIST_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define SLIST_TSAN 1
+#endif
+#ifdef SLIST_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define SLIST_TSAN_RELEASE(h) __tsan_release((void *)(h))
+#define SLIST_TSAN_ACQUIRE(h) __tsan_acquire((void *)(h))
+#else
+#define SLIST_TSAN_RELEASE(h) ((void)0)
+#define SLIST_TSAN_ACQUIRE(h) ((void)0)
+#endif
+
 #if defined(__x86_64__)
 /* On failure *expected receives the current value. Full barrier (lock prefix). */
 static inline bool cas16(volatile SLIST_HEADER *h, struct slist_word *expected, struct slist_word desired)
 {
     bool ok;
+    SLIST_TSAN_RELEASE(h);
     __asm__ __volatile__("lock cmpxchg16b %1"
                          : "=@ccz"(ok), "+m"(*h), "+a"(expected->lo), "+d"(expected->hi)
                          : "b"(desired.lo), "c"(desired.hi)
                          : "memory");
+    SLIST_TSAN_ACQUIRE(h);
     return ok;
 }
 #else
