@@ -177,7 +177,8 @@ static void mutual_exclusion_with_contention(void **state)
     assert_int_equal(counter, (unsigned long)CONTENDERS * ITERATIONS);
     assert_int_equal(shared.Count, 1);
     assert_null(shared.Owner);
-    assert_true(shared.Contention > 0);
+    /* Contention (waiters blocking) depends on scheduling, so it is not asserted: on a loaded
+     * 2-CPU machine the threads may well run one after another. */
     kt_assert_no_reports();
 }
 
