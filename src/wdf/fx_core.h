@@ -25,11 +25,6 @@ static const char *const fx_core_rules_link __attribute__((used, unused)) = &fx_
 
 
 /* The WDM driver object a report names (the I/O manager's stop handler stops that driver). */
-static inline PDRIVER_OBJECT fx_report_driver(PWDF_DRIVER_GLOBALS globals)
-{
-    return globals != NULL ? fx_globals(globals)->wdm_driver : NULL;
-}
-
 #define FX_REPORT(rule, object, type, globals, ...) \
     OWDF_VERIFY_REPORT(rule, object, type, fx_report_driver(globals), __VA_ARGS__)
 

@@ -28,4 +28,10 @@ static inline fx_driver_globals *fx_globals(PWDF_DRIVER_GLOBALS g)
     return CONTAINING_RECORD(g, fx_driver_globals, public);
 }
 
+/* The WDM driver object a verifier report should name (what the I/O manager's stop handler stops). */
+static inline PDRIVER_OBJECT fx_report_driver(PWDF_DRIVER_GLOBALS g)
+{
+    return (g != NULL && fx_globals(g)->magic == FX_GLOBALS_MAGIC) ? fx_globals(g)->wdm_driver : NULL;
+}
+
 #endif /* OPENWDF_FX_GLOBALS_H */

@@ -18,14 +18,8 @@
 #define FX_OBJECT_POOL_TAG 'OxFW'
 #define CONTEXT_MAGIC 0x7478436f46785746ull /* "WFxFoCxt" */
 
-/* Reports name the WDM driver object, which is what the I/O manager's stop handler stops. */
-static PDRIVER_OBJECT report_driver(PWDF_DRIVER_GLOBALS globals)
-{
-    return (globals != NULL && fx_globals(globals)->magic == FX_GLOBALS_MAGIC) ? fx_globals(globals)->wdm_driver
-                                                                                : NULL;
-}
 #define OBJ_REPORT(rule, object, type, globals, ...) \
-    OWDF_VERIFY_REPORT(rule, object, type, report_driver(globals), __VA_ARGS__)
+    OWDF_VERIFY_REPORT(rule, object, type, fx_report_driver(globals), __VA_ARGS__)
 
 struct fx_context_header {
     struct fx_context_header *next;

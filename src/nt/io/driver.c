@@ -416,7 +416,13 @@ void owdf_io_stop_driver(PDRIVER_OBJECT driver, const char *reason)
 void owdf_io_stop_handler(const owdf_verifier_report *report, void *context)
 {
     (void)context;
+    /* A report may name its driver by something other than a loaded DRIVER_OBJECT (the Framework's
+     * layers pass their driver globals): then the driver whose code is running is the offender. */
     PDRIVER_OBJECT driver = (PDRIVER_OBJECT)report->driver;
+    pthread_mutex_lock(&io_driver_lock);
+    if (driver != NULL && !io_is_loaded_locked(driver))
+        driver = NULL;
+    pthread_mutex_unlock(&io_driver_lock);
     if (driver == NULL)
         driver = io_tls_current_driver;
     if (driver == NULL) {
