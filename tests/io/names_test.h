@@ -205,6 +205,9 @@ static inline NTSTATUS tdrv_pend(tdev *t, PIRP irp, BOOLEAN cancelable)
     KeAcquireSpinLock(&t->pending_lock, &old);
     InsertTailList(&t->pending, &irp->Tail.Overlay.ListEntry);
     __atomic_add_fetch(&t->pending_count, 1, __ATOMIC_ACQ_REL);
+    /* Remembered so that tdrv_take never reads CancelRoutine to decide: IoCancelIrp may have
+     * exchanged it to NULL already, and the IRP then belongs to the running cancel routine. */
+    irp->Tail.Overlay.DriverContext[0] = cancelable ? (PVOID)1 : NULL;
     if (cancelable) {
         IoSetCancelRoutine(irp, tdrv_cancel);
         if (__atomic_load_n(&irp->Cancel, __ATOMIC_ACQUIRE) && IoSetCancelRoutine(irp, NULL) != NULL) {
@@ -231,7 +234,7 @@ static inline PIRP tdrv_take(tdev *t, PFILE_OBJECT file)
         PIRP irp = CONTAINING_RECORD(e, IRP, Tail.Overlay.ListEntry);
         if (file != NULL && IoGetCurrentIrpStackLocation(irp)->FileObject != file)
             continue;
-        if (irp->CancelRoutine != NULL && IoSetCancelRoutine(irp, NULL) == NULL)
+        if (irp->Tail.Overlay.DriverContext[0] != NULL && IoSetCancelRoutine(irp, NULL) == NULL)
             continue; /* its cancel routine is running */
         RemoveEntryList(e);
         __atomic_sub_fetch(&t->pending_count, 1, __ATOMIC_ACQ_REL);
