@@ -103,10 +103,11 @@ static void *ke_vp_main(void *arg)
             char what[160];
             ke_callback_check_return(&frame, ke_dpc_what(routine, what, sizeof what));
         }
-        ke_outstanding_add(-1);
-
+        /* Cleared before the count drops: a stop that saw the count reach zero must not find
+         * this routine still marked running and report it. */
         pthread_mutex_lock(&vp->lock);
         vp->running = NULL;
+        ke_outstanding_add(-1);
     }
     pthread_mutex_unlock(&vp->lock);
     ke_tls.irql = PASSIVE_LEVEL;

@@ -116,10 +116,10 @@ static void *ex_worker_main(void *arg)
                      ke_routine_name((const void *)routine, name, sizeof name));
             ke_callback_check_return(&frame, what);
         }
-        ke_outstanding_add(-1);
-
+        /* Cleared before the count drops (see the DPC loop in dpc.c). */
         pthread_mutex_lock(&ex_pool.lock);
         ex_pool.running[index] = NULL;
+        ke_outstanding_add(-1);
     }
     pthread_mutex_unlock(&ex_pool.lock);
     return NULL;
