@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench_util.h"
 
@@ -198,7 +199,7 @@ static void die(const char *what, NTSTATUS status)
     exit(1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     owdf_tb *tb = owdf_tb_create(NULL);
     if (tb == NULL)
@@ -224,6 +225,25 @@ int main(void)
         die("opening the sequential device", status);
     if (!NT_SUCCESS(status = owdf_tb_open(tb, "\\\\.\\BenchWdmNull", 0, &raw)))
         die("opening the WDM device", status);
+
+    /* `bench_wdf profile-1t|profile-2t`: only that loop, for about 3 s, to run under perf. */
+    const char *profile = argc > 1 ? argv[1] : NULL;
+    int profile_threads = profile == NULL ? 0 : strcmp(profile, "profile-2t") == 0 ? 2 : 1;
+    if (profile_threads == 1) {
+        bench_rate(user_reads, par[0], 1000000000ull, 3);
+    } else if (profile_threads == 2) {
+        pthread_barrier_t start;
+        pthread_barrier_init(&start, NULL, 2);
+        struct thread_run runs[2] = {{&start, par[0], 0}, {&start, par[1], 0}};
+        pthread_t tid[2];
+        for (int t = 0; t < 2; t++)
+            pthread_create(&tid[t], NULL, reader_thread, &runs[t]);
+        for (int t = 0; t < 2; t++)
+            pthread_join(tid[t], NULL);
+        pthread_barrier_destroy(&start);
+    }
+    if (profile_threads != 0)
+        goto teardown;
 
     printf("null request round trip through the driver pair (best of 3, ~0.3 s each)\n");
     double direct = bench_rate(direct_calls, NULL, 300000000ull, 3);
@@ -268,6 +288,7 @@ int main(void)
     bench_print("wdf_null_2t_scaling", wdf2 / wdf1, "ratio");
     bench_print("wdf_null_allocs_per_req", allocs, "count");
 
+teardown:
     owdf_tb_close(tb, par[0]);
     owdf_tb_close(tb, par[1]);
     owdf_tb_close(tb, seq);

@@ -49,7 +49,7 @@ static int setup(void **state)
 static void report_returns_policy_and_is_kept(void **state)
 {
     (void)state;
-    int object;
+    int object = 0; /* only its address is reported */
     assert_int_equal(OWDF_VERIFY_REPORT("TEST_FAIL", &object, "THING", NULL, "thing %d broke", 7),
                      OWDF_POLICY_FAIL_CALL);
     assert_int_equal(owdf_verifier_report_count(NULL), 1);
@@ -82,7 +82,7 @@ static void policy_override_applies(void **state)
 static void stop_policy_calls_stop_handler_with_driver(void **state)
 {
     (void)state;
-    int driver;
+    int driver = 0; /* only its address is reported */
     assert_int_equal(OWDF_VERIFY_REPORT("TEST_STOP", NULL, NULL, &driver, "stop it"), OWDF_POLICY_STOP_DRIVER);
     assert_int_equal(stop_calls, 1);
     assert_ptr_equal(stopped_driver, &driver);

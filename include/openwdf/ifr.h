@@ -34,7 +34,7 @@ typedef enum owdf_ifr_event {
 } owdf_ifr_event;
 
 typedef struct owdf_ifr_record {
-    uint64_t sequence;     /* 1, 2, ... per driver */
+    uint64_t sequence;     /* per driver, in time order; the newest is the count ever recorded */
     uint64_t time_ns;      /* CLOCK_MONOTONIC */
     owdf_ifr_event event;
     uintptr_t object;      /* a WDF handle, or 0 */

@@ -1,6 +1,7 @@
 /*
  * fx_ifr.h - recording into a driver's in-flight recorder (openwdf/ifr.h reads it).
- * Recording is lock-free and allocation-free: one atomic increment claims a slot.
+ * Recording is lock-free and shares nothing between threads: each thread writes a ring of its own
+ * slot (allocated once, at its first record), claiming a record with one uncontended increment.
  */
 #ifndef OPENWDF_FX_IFR_H
 #define OPENWDF_FX_IFR_H
@@ -10,7 +11,8 @@
 
 struct fx_ifr;
 
-/* entries: rounded up to a power of two (0 = default 4096). NULL on no memory. */
+/* entries: records kept per thread slot, rounded up to a power of two (0 = default 4096). NULL on
+ * no memory. */
 struct fx_ifr *fx_ifr_create(const char *driver_name, size_t entries);
 void fx_ifr_destroy(struct fx_ifr *ifr);
 

@@ -42,6 +42,17 @@ struct fx_queue;
 
 /* ---- The per-device I/O package ------------------------------------------------------------- */
 
+/* Idle request objects of one thread slot (fx_thread_slot.h): a cache line or two of their own, so
+ * threads do not share what they write on every request. The lock is only ever tried, never
+ * waited for (a busy slot sends the caller to the package's shared list). */
+#define FX_REQUEST_CACHE_DEPTH 15
+typedef struct fx_request_cache_slot {
+    LONG lock; /* atomic: 0 free, 1 held */
+    ULONG count;
+    struct fx_request *items[FX_REQUEST_CACHE_DEPTH];
+} fx_request_cache_slot;
+_Static_assert(sizeof(fx_request_cache_slot) == 128, "two cache lines a slot");
+
 typedef struct fx_io_package {
     fx_object object;                 /* a child of the device (never seen by the driver) */
     fx_device *device;
@@ -58,8 +69,8 @@ typedef struct fx_io_package {
     PFN_WDF_OBJECT_CONTEXT_CLEANUP request_cleanup;
     PFN_WDF_OBJECT_CONTEXT_DESTROY request_destroy;
     size_t request_context_size;
-    SLIST_HEADER cache;               /* idle request objects (lock-free) */
-    volatile LONG cached;
+    struct fx_request_cache_slot *cache_slots; /* idle request objects, a stack per thread slot */
+    SLIST_HEADER cache;               /* idle request objects beyond the slots' room (lock-free) */
     volatile LONG live;               /* request objects allocated (all states) */
 } fx_io_package;
 

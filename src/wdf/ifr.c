@@ -1,45 +1,126 @@
 /*
- * ifr.c - the in-flight recorder: a per-driver ring of fixed-size records.
+ * ifr.c - the in-flight recorder: per driver, a ring of fixed-size records for each thread slot.
  *
- * Writers claim a slot with one atomic increment and publish it by storing its sequence number
- * last (release); readers copy a slot and keep it only if the sequence is unchanged afterwards, so
- * a record overwritten while being read is dropped rather than shown torn. All recorders are on a
- * list (under a mutex) so tools can find a driver's by name.
+ * The recorder sits on the I/O path (a request presented, a request completed), so writing must
+ * share nothing between threads: each thread writes the ring of its thread slot (fx_thread_slot.h;
+ * allocated when first written) with one uncontended atomic increment.
+ * Records carry the CPU's time-stamp counter, a few cycles to read, where clock_gettime costs tens
+ * of nanoseconds; readers turn it into CLOCK_MONOTONIC time and merge the slots in time order.
+ * A slot keeps its newest `entries` records.
+ *
+ * Writers publish a record by storing its slot sequence number last (release); readers copy a
+ * record and keep it only if the sequence is unchanged afterwards, so a record overwritten while
+ * being read is dropped rather than shown torn. All recorders are on a list (under a mutex) so
+ * tools can find a driver's by name.
  */
 #include "fx_ifr.h"
+#include "fx_thread_slot.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#define IFR_SLOTS FX_THREAD_SLOTS
+
+struct ifr_slot {
+    _Alignas(64) uint64_t next_sequence; /* atomic; records written to this slot */
+    owdf_ifr_record *ring;               /* atomic pointer; NULL until first written */
+};
+
 struct fx_ifr {
     struct fx_ifr *next;
     char name[32];
     size_t mask;
-    uint64_t next_sequence; /* atomic */
-    owdf_ifr_record *ring;
+    struct ifr_slot slots[IFR_SLOTS];
 };
 
 static pthread_mutex_t ifr_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fx_ifr *ifr_list;
 
+/* ---- Time ------------------------------------------------------------------------------------- */
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define IFR_HAVE_TICKS 1
+static inline uint64_t ifr_ticks(void)
+{
+    return __rdtsc();
+}
+#else
+static inline uint64_t ifr_ticks(void)
+{
+    return monotonic_ns();
+}
+#endif
+
+/* The first (ticks, ns) pair of the process; a reader pairs it with a fresh one to convert. */
+static pthread_once_t ifr_epoch_once = PTHREAD_ONCE_INIT;
+static uint64_t epoch_ticks, epoch_ns;
+
+static void ifr_take_epoch(void)
+{
+    epoch_ns = monotonic_ns();
+    epoch_ticks = ifr_ticks();
+}
+
+typedef struct ifr_clock {
+    double ns_per_tick;
+} ifr_clock;
+
+static ifr_clock ifr_clock_now(void)
+{
+    ifr_clock c = {1.0};
+#ifdef IFR_HAVE_TICKS
+    uint64_t ns = monotonic_ns(), ticks = ifr_ticks();
+    if (ns - epoch_ns < 2000000u) {
+        /* Too close to the epoch to measure the rate well: take 2 ms more. */
+        struct timespec pause = {0, 2000000};
+        nanosleep(&pause, NULL);
+        ns = monotonic_ns();
+        ticks = ifr_ticks();
+    }
+    if (ticks > epoch_ticks)
+        c.ns_per_tick = (double)(ns - epoch_ns) / (double)(ticks - epoch_ticks);
+#endif
+    return c;
+}
+
+static uint64_t ifr_ticks_to_ns(const ifr_clock *c, uint64_t ticks)
+{
+#ifdef IFR_HAVE_TICKS
+    if (ticks < epoch_ticks)
+        return epoch_ns - (uint64_t)((double)(epoch_ticks - ticks) * c->ns_per_tick);
+    return epoch_ns + (uint64_t)((double)(ticks - epoch_ticks) * c->ns_per_tick);
+#else
+    (void)c;
+    return ticks;
+#endif
+}
+
+/* ---- Recorders -------------------------------------------------------------------------------- */
+
 struct fx_ifr *fx_ifr_create(const char *driver_name, size_t entries)
 {
+    pthread_once(&ifr_epoch_once, ifr_take_epoch);
     size_t size = 1;
     if (entries == 0)
         entries = 4096;
     while (size < entries)
         size <<= 1;
-    struct fx_ifr *ifr = calloc(1, sizeof *ifr);
+    struct fx_ifr *ifr = aligned_alloc(_Alignof(struct fx_ifr), sizeof *ifr); /* slots on their own lines */
     if (ifr == NULL)
         return NULL;
-    ifr->ring = calloc(size, sizeof *ifr->ring);
-    if (ifr->ring == NULL) {
-        free(ifr);
-        return NULL;
-    }
+    memset(ifr, 0, sizeof *ifr);
     ifr->mask = size - 1;
     snprintf(ifr->name, sizeof ifr->name, "%s", driver_name ? driver_name : "?");
     pthread_mutex_lock(&ifr_list_lock);
@@ -61,7 +142,8 @@ void fx_ifr_destroy(struct fx_ifr *ifr)
         }
     }
     pthread_mutex_unlock(&ifr_list_lock);
-    free(ifr->ring);
+    for (int i = 0; i < IFR_SLOTS; i++)
+        free(ifr->slots[i].ring);
     free(ifr);
 }
 
@@ -71,18 +153,40 @@ void fx_ifr_destroy(struct fx_ifr *ifr)
 #define LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 #define TEXT_WORDS (sizeof(((owdf_ifr_record *)0)->text) / sizeof(uint64_t))
 
-static owdf_ifr_record *claim(struct fx_ifr *ifr, uint64_t *sequence)
+static struct ifr_slot *my_slot(struct fx_ifr *ifr)
 {
-    *sequence = __atomic_add_fetch(&ifr->next_sequence, 1, __ATOMIC_RELAXED);
-    owdf_ifr_record *r = &ifr->ring[(*sequence - 1) & ifr->mask];
-    __atomic_store_n(&r->sequence, 0, __ATOMIC_RELAXED); /* being written */
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    STORE(r->time_ns, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-    return r;
+    return &ifr->slots[fx_thread_slot()];
 }
 
+static owdf_ifr_record *slot_ring(struct fx_ifr *ifr, struct ifr_slot *slot)
+{
+    owdf_ifr_record *ring = __atomic_load_n(&slot->ring, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(ring != NULL, 1))
+        return ring;
+    /* First record of this slot: once per slot and recorder, not per request. */
+    owdf_ifr_record *fresh = calloc(ifr->mask + 1, sizeof *fresh);
+    if (fresh == NULL)
+        return NULL; /* the record is lost, the driver is not disturbed */
+    if (!__atomic_compare_exchange_n(&slot->ring, &ring, fresh, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        free(fresh);
+        return ring;
+    }
+    return fresh;
+}
+
+static owdf_ifr_record *claim(struct fx_ifr *ifr, uint64_t *sequence)
+{
+    struct ifr_slot *slot = my_slot(ifr);
+    owdf_ifr_record *ring = slot_ring(ifr, slot);
+    if (ring == NULL)
+        return NULL;
+    *sequence = __atomic_add_fetch(&slot->next_sequence, 1, __ATOMIC_RELAXED);
+    owdf_ifr_record *r = &ring[(*sequence - 1) & ifr->mask];
+    __atomic_store_n(&r->sequence, 0, __ATOMIC_RELAXED); /* being written */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    STORE(r->time_ns, ifr_ticks()); /* ticks until a reader converts them */
+    return r;
+}
 
 static void store_text(owdf_ifr_record *r, const char *text)
 {
@@ -119,6 +223,8 @@ void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object,
         return;
     uint64_t sequence;
     owdf_ifr_record *r = claim(ifr, &sequence);
+    if (r == NULL)
+        return;
     STORE(r->event, event);
     STORE(r->object, (uintptr_t)object);
     STORE(r->arg1, arg1);
@@ -133,6 +239,8 @@ void fx_ifr_printf(struct fx_ifr *ifr, owdf_ifr_event event, const void *object,
         return;
     uint64_t sequence;
     owdf_ifr_record *r = claim(ifr, &sequence);
+    if (r == NULL)
+        return;
     STORE(r->event, event);
     STORE(r->object, (uintptr_t)object);
     STORE(r->arg1, 0);
@@ -165,23 +273,64 @@ const char *owdf_ifr_event_name(owdf_ifr_event event)
     return (event > 0 && event < OWDF_IFR_EVENT_MAX) ? names[event] : "?";
 }
 
-/* Copies the kept records of one recorder, oldest first, skipping any overwritten meanwhile. */
-static size_t copy_records(struct fx_ifr *ifr, owdf_ifr_record *out, size_t max)
+/* ---- Reading ---------------------------------------------------------------------------------- */
+
+/* Appends the kept records of one slot (oldest first, time still in ticks, `sequence` the slot's)
+ * to out[*n..max), skipping any overwritten meanwhile. Returns how many the slot ever wrote. */
+static uint64_t copy_slot(struct fx_ifr *ifr, struct ifr_slot *slot, owdf_ifr_record *out, size_t *n, size_t max)
 {
-    uint64_t last = __atomic_load_n(&ifr->next_sequence, __ATOMIC_ACQUIRE);
+    owdf_ifr_record *ring = __atomic_load_n(&slot->ring, __ATOMIC_ACQUIRE);
+    uint64_t last = __atomic_load_n(&slot->next_sequence, __ATOMIC_ACQUIRE);
+    if (ring == NULL)
+        return 0;
     uint64_t kept = last < ifr->mask + 1 ? last : ifr->mask + 1;
-    size_t n = 0;
-    for (uint64_t s = last - kept + 1; s <= last && n < max; s++) {
-        owdf_ifr_record *r = &ifr->ring[(s - 1) & ifr->mask];
+    for (uint64_t s = last - kept + 1; s <= last && *n < max; s++) {
+        owdf_ifr_record *r = &ring[(s - 1) & ifr->mask];
         if (__atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE) != s)
             continue;
-        load_record(&out[n], r);
-        out[n].sequence = s;
+        load_record(&out[*n], r);
+        out[*n].sequence = s;
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if (__atomic_load_n(&r->sequence, __ATOMIC_RELAXED) == s)
-            n++;
+            (*n)++;
     }
-    return n;
+    return last;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const owdf_ifr_record *x = a, *y = b;
+    if (x->time_ns != y->time_ns)
+        return x->time_ns < y->time_ns ? -1 : 1;
+    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+}
+
+/*
+ * Copies the kept records of one recorder into out (up to max, oldest first): all slots merged in
+ * time order, times converted to CLOCK_MONOTONIC ns, and numbered in that order from the count of
+ * records the recorder ever wrote (so with nothing overwritten, record k of the driver is number k).
+ */
+static size_t copy_records(struct fx_ifr *ifr, owdf_ifr_record *out, size_t max)
+{
+    size_t capacity = IFR_SLOTS * (ifr->mask + 1), n = 0;
+    owdf_ifr_record *all = malloc(capacity * sizeof *all);
+    if (all == NULL)
+        return 0;
+    uint64_t written = 0;
+    for (int i = 0; i < IFR_SLOTS; i++)
+        written += copy_slot(ifr, &ifr->slots[i], all, &n, capacity);
+    qsort(all, n, sizeof *all, by_time);
+    ifr_clock clock = ifr_clock_now();
+    size_t skip = n > max ? n - max : 0; /* the newest `max` are the ones worth keeping */
+    uint64_t first_number = written - n + 1;
+    for (size_t i = skip; i < n; i++) {
+        owdf_ifr_record *r = &out[i - skip];
+        *r = all[i];
+        r->sequence = first_number + i;
+        r->time_ns = ifr_ticks_to_ns(&clock, all[i].time_ns);
+    }
+    free(all);
+    return n - skip;
 }
 
 static int name_matches(const struct fx_ifr *ifr, const char *name)
@@ -208,12 +357,18 @@ size_t owdf_ifr_count(const char *driver_name, owdf_ifr_event event)
     for (struct fx_ifr *ifr = ifr_list; ifr != NULL; ifr = ifr->next) {
         if (!name_matches(ifr, driver_name))
             continue;
-        uint64_t last = __atomic_load_n(&ifr->next_sequence, __ATOMIC_ACQUIRE);
-        uint64_t kept = last < ifr->mask + 1 ? last : ifr->mask + 1;
-        for (uint64_t s = last - kept + 1; s <= last; s++) {
-            owdf_ifr_record *r = &ifr->ring[(s - 1) & ifr->mask];
-            if (__atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE) == s && (event == 0 || LOAD(r->event) == event))
-                count++;
+        for (int i = 0; i < IFR_SLOTS; i++) {
+            struct ifr_slot *slot = &ifr->slots[i];
+            owdf_ifr_record *ring = __atomic_load_n(&slot->ring, __ATOMIC_ACQUIRE);
+            uint64_t last = __atomic_load_n(&slot->next_sequence, __ATOMIC_ACQUIRE);
+            if (ring == NULL)
+                continue;
+            uint64_t kept = last < ifr->mask + 1 ? last : ifr->mask + 1;
+            for (uint64_t s = last - kept + 1; s <= last; s++) {
+                owdf_ifr_record *r = &ring[(s - 1) & ifr->mask];
+                if (__atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE) == s && (event == 0 || LOAD(r->event) == event))
+                    count++;
+            }
         }
     }
     pthread_mutex_unlock(&ifr_list_lock);
@@ -227,7 +382,7 @@ size_t owdf_ifr_dump(const char *driver_name, FILE *out, size_t last_n)
     for (struct fx_ifr *ifr = ifr_list; ifr != NULL; ifr = ifr->next) {
         if (!name_matches(ifr, driver_name))
             continue;
-        size_t capacity = ifr->mask + 1;
+        size_t capacity = IFR_SLOTS * (ifr->mask + 1);
         owdf_ifr_record *records = malloc(capacity * sizeof *records);
         if (records == NULL)
             break;

@@ -10,8 +10,12 @@
 #include "fx_call.h"
 #include "fx_ifr.h"
 #include "fx_request.h"
+#include "fx_thread_slot.h"
 
 #include <openwdf/nt.h>
+
+#include <stdlib.h>
+#include <string.h>
 
 /* wdf-core's (fx_device.h); weak so the package links (and works without file objects) alone. */
 extern void fx_file_create_completing(fx_device *device, PIRP irp, NTSTATUS status) __attribute__((weak));
@@ -34,6 +38,8 @@ static void package_dispose(fx_object *object)
 {
     fx_io_package *package = CONTAINING_RECORD(object, fx_io_package, object);
     fx_request_cache_drain(package);
+    free(package->cache_slots);
+    package->cache_slots = NULL;
 }
 
 static BOOLEAN package_driver_may_delete(fx_object *object)
@@ -61,6 +67,13 @@ fx_io_package *fx_io_package_get(fx_device *device)
     if (!NT_SUCCESS(status))
         return NULL;
     created->object.framework_owned = TRUE;
+    /* Slot arrays start on a cache line, so each slot has its two lines to itself. */
+    created->cache_slots = aligned_alloc(64, FX_THREAD_SLOTS * sizeof(fx_request_cache_slot));
+    if (created->cache_slots == NULL) {
+        fx_object_delete(&created->object);
+        return NULL;
+    }
+    memset(created->cache_slots, 0, FX_THREAD_SLOTS * sizeof(fx_request_cache_slot));
     created->device = device;
     created->globals = device->object.globals;
     KeInitializeSpinLock(&created->lock);

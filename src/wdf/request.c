@@ -6,12 +6,14 @@
  * driver-created requests (WdfRequestCreate, WdfRequestReuse, formatting). Sending to I/O targets
  * is the next piece of work: WdfRequestSend and friends fail loudly (NOT_IMPLEMENTED).
  *
- * Hot path (one IRP): fx_request_alloc pops the device's lock-free cache; completion sets the IRP's
- * status, IoCompleteRequest, releases the queue slot (one atomic) and pushes the object back.
+ * Hot path (one IRP): fx_request_alloc pops the device's cache (a stack per thread slot);
+ * completion sets the IRP's status, IoCompleteRequest, releases the queue slot (one atomic) and
+ * pushes the object back.
  */
 #include "fx_call.h"
 #include "fx_ifr.h"
 #include "fx_request.h"
+#include "fx_thread_slot.h"
 
 #include <openwdf/nt.h>
 
@@ -127,13 +129,49 @@ static BOOLEAN require_driver_owned(PWDF_DRIVER_GLOBALS globals, fx_request *req
 
 /* ---- The cache -------------------------------------------------------------------------------------- */
 
+static inline BOOLEAN cache_slot_try_lock(fx_request_cache_slot *slot)
+{
+    return __atomic_load_n(&slot->lock, __ATOMIC_RELAXED) == 0 &&
+           __atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+static inline void cache_slot_unlock(fx_request_cache_slot *slot)
+{
+    __atomic_store_n(&slot->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* An idle object: this thread slot's stack first, then the shared list. */
+static fx_request *cache_pop(fx_io_package *package)
+{
+    fx_request_cache_slot *slot = &package->cache_slots[fx_thread_slot()];
+    if (IO_LIKELY(cache_slot_try_lock(slot))) {
+        fx_request *request = slot->count != 0 ? slot->items[--slot->count] : NULL;
+        cache_slot_unlock(slot);
+        if (IO_LIKELY(request != NULL))
+            return request;
+    }
+    PSLIST_ENTRY entry = InterlockedPopEntrySList(&package->cache);
+    return entry != NULL ? CONTAINING_RECORD(entry, fx_request, cache_entry) : NULL;
+}
+
+static void cache_push(fx_io_package *package, fx_request *request)
+{
+    fx_request_cache_slot *slot = &package->cache_slots[fx_thread_slot()];
+    if (IO_LIKELY(cache_slot_try_lock(slot))) {
+        BOOLEAN room = slot->count < FX_REQUEST_CACHE_DEPTH;
+        if (IO_LIKELY(room))
+            slot->items[slot->count++] = request;
+        cache_slot_unlock(slot);
+        if (IO_LIKELY(room))
+            return;
+    }
+    InterlockedPushEntrySList(&package->cache, &request->cache_entry);
+}
+
 NTSTATUS fx_request_alloc(fx_io_package *package, PIRP irp, fx_request **request_out)
 {
-    fx_request *request;
-    PSLIST_ENTRY entry = InterlockedPopEntrySList(&package->cache);
-    if (IO_LIKELY(entry != NULL)) {
-        request = CONTAINING_RECORD(entry, fx_request, cache_entry);
-        InterlockedDecrement(&package->cached);
+    fx_request *request = cache_pop(package);
+    if (IO_LIKELY(request != NULL)) {
         void *context = fx_object_first_context(&request->object);
         if (context != NULL)
             RtlZeroMemory(context, package->request_context_size);
@@ -189,6 +227,19 @@ static void delete_driver_children(fx_request *request)
 {
     fx_object *skip1 = request->input_memory != NULL ? &request->input_memory->object : NULL;
     fx_object *skip2 = request->output_memory != NULL ? &request->output_memory->object : NULL;
+    /* Most requests have no children but their embedded memory: decided without the lock (children
+     * are added by the driver while it owns the request, which ended before this point). */
+    PLIST_ENTRY first = __atomic_load_n(&request->object.children.Flink, __ATOMIC_ACQUIRE);
+    if (first == &request->object.children)
+        return;
+    PLIST_ENTRY second = __atomic_load_n(&first->Flink, __ATOMIC_ACQUIRE);
+    fx_object *c1 = CONTAINING_RECORD(first, fx_object, sibling);
+    if ((c1 == skip1 || c1 == skip2) &&
+        (second == &request->object.children ||
+         ((CONTAINING_RECORD(second, fx_object, sibling) == skip1 ||
+           CONTAINING_RECORD(second, fx_object, sibling) == skip2) &&
+          __atomic_load_n(&second->Flink, __ATOMIC_ACQUIRE) == &request->object.children)))
+        return;
     for (;;) {
         fx_object *child = NULL;
         KIRQL irql;
@@ -243,8 +294,7 @@ static void request_recycle(fx_request *request)
     request->incarnation_done = TRUE;
     fx_object_renew_handle(&request->object);
     fx_request_set_owner(request, FX_REQ_IDLE);
-    InterlockedIncrement(&package->cached);
-    InterlockedPushEntrySList(&package->cache, &request->cache_entry);
+    cache_push(package, request);
 }
 
 void fx_request_release_hold(fx_request *request)
@@ -253,15 +303,29 @@ void fx_request_release_hold(fx_request *request)
         request_recycle(request);
 }
 
+static void cache_delete(fx_request *request)
+{
+    request->object.framework_owned = FALSE;
+    fx_object_delete(&request->object);
+}
+
 void fx_request_cache_drain(fx_io_package *package)
 {
-    PSLIST_ENTRY entry;
-    while ((entry = InterlockedPopEntrySList(&package->cache)) != NULL) {
-        fx_request *request = CONTAINING_RECORD(entry, fx_request, cache_entry);
-        InterlockedDecrement(&package->cached);
-        request->object.framework_owned = FALSE;
-        fx_object_delete(&request->object);
+    for (unsigned i = 0; package->cache_slots != NULL && i < FX_THREAD_SLOTS; i++) {
+        fx_request_cache_slot *slot = &package->cache_slots[i];
+        for (;;) {
+            while (!cache_slot_try_lock(slot))
+                KeStallExecutionProcessor(1); /* a holder is a few instructions from releasing it */
+            fx_request *request = slot->count != 0 ? slot->items[--slot->count] : NULL;
+            cache_slot_unlock(slot);
+            if (request == NULL)
+                break;
+            cache_delete(request);
+        }
     }
+    PSLIST_ENTRY entry;
+    while ((entry = InterlockedPopEntrySList(&package->cache)) != NULL)
+        cache_delete(CONTAINING_RECORD(entry, fx_request, cache_entry));
 }
 
 /* ---- Completion --------------------------------------------------------------------------------- */

@@ -73,7 +73,15 @@ static void concurrent_writers_and_reader(void **state)
     }
     pthread_join(t[0], NULL);
     pthread_join(t[1], NULL);
-    assert_int_equal(owdf_ifr_count("IfrThreads", OWDF_IFR_REQUEST_PRESENTED), 256);
+    /* Each writer thread has a ring of its own, which keeps its newest 256. */
+    assert_int_equal(owdf_ifr_count("IfrThreads", OWDF_IFR_REQUEST_PRESENTED), 2 * 256);
+    size_t n = owdf_ifr_snapshot("IfrThreads", r, 256);
+    assert_int_equal(n, 256); /* the newest 256 of the merged history */
+    for (size_t k = 1; k < n; k++) {
+        assert_true(r[k].time_ns >= r[k - 1].time_ns); /* merged in time order */
+        assert_int_equal(r[k].sequence, r[k - 1].sequence + 1);
+    }
+    assert_int_equal(r[n - 1].sequence, 2 * 20000); /* numbered from all the records ever written */
     fx_ifr_destroy(shared);
 }
 
