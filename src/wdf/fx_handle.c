@@ -12,17 +12,22 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define CHUNK_BITS 12
+#define CHUNK_BITS 10
 #define CHUNK_SLOTS (1u << CHUNK_BITS)
-#define MAX_CHUNKS 1024u
+#define MAX_CHUNKS 16384u
 #define HANDLE_TAG 0x5u
 
+/* A cache line a slot: a request's handle is renewed on every use, and the slots of requests that
+ * two threads use at once must not share a line. */
 struct slot {
     uint32_t generation;   /* odd while allocated; bumped on free and renew */
     uint32_t next_free;    /* free-list link (index + 1), under table_lock */
     fx_object *object;
+    char pad[48];
 };
+_Static_assert(sizeof(struct slot) == 64, "one cache line a slot");
 
 static struct slot *chunks[MAX_CHUNKS];
 static uint32_t chunk_count;
@@ -47,9 +52,10 @@ static BOOLEAN grow_locked(void)
 {
     if (chunk_count == MAX_CHUNKS)
         return FALSE;
-    struct slot *chunk = calloc(CHUNK_SLOTS, sizeof *chunk);
+    struct slot *chunk = aligned_alloc(64, CHUNK_SLOTS * sizeof *chunk);
     if (chunk == NULL)
         return FALSE;
+    memset(chunk, 0, CHUNK_SLOTS * sizeof *chunk);
     uint32_t first = chunk_count << CHUNK_BITS;
     /* Index 0 is never handed out, so a handle never encodes index 0. */
     for (uint32_t i = CHUNK_SLOTS; i-- > 0;) {

@@ -14,8 +14,9 @@
  * IRP_MJ_CREATE request's IRP is completed, fx_device_file_object() for WdfRequestGetFileObject.
  *
  * The request path and its costs (docs/wdf-io.md): a request is presented on the caller's thread
- * when the queue's gate is open (`word`: one atomic compare-exchange claims a presentation slot);
- * completion releases it with one more. Only when the gate is closed (requests waiting,
+ * when the queue's gate is open (`word`, or the thread's lane: one atomic compare-exchange claims a
+ * presentation slot); completion releases it with one more, or, when it happens inside the
+ * presentation on the same thread (the common case), folds into the one that ends the presentation. Only when the gate is closed (requests waiting,
  * a Stop/Purge/Drain, power transition, manual queue) do both sides take queue->lock, and the
  * dispatch loop then presents what waits, one thread at a time. No lock of this package is held
  * across a call into the driver except the callback lock the driver asked for (SynchronizationScope).
@@ -101,6 +102,24 @@ void fx_io_create_completing(fx_device *device, PIRP irp, NTSTATUS status);
 #define FX_QWORD_PRESENTING(w) ((ULONG)((w) >> 40))
 #define FX_QWORD_OWNED(w) ((ULONG)((w) & FX_QWORD_OWNED_MASK))
 
+/*
+ * Lanes: an unlimited parallel queue (NumberOfPresentedRequests (ULONG)-1) spreads its gate over one
+ * word per thread slot (fx_thread_slot.h), each on a cache line of its own, so threads presenting and
+ * completing at once write no shared line. A lane holds OPEN (a copy of the gate word's, changed in
+ * every lane under queue->lock) and this slot's share of the owned and presenting counts; shares
+ * may go below zero (a request claimed in one lane is released in another's), their sums may not.
+ * The counts are the gate word's plus the lanes' sums, exact whenever the gate is closed.
+ */
+#define FX_LANE_OPEN (1ull << 63)
+#define FX_LANE_BIAS (1ull << 61)          /* keeps a lane's value positive below FX_LANE_OPEN */
+#define FX_LANE_PRESENT_ONE (1ull << 31)   /* value = BIAS + owned + presenting * PRESENT_ONE */
+
+typedef struct fx_queue_lane {
+    volatile uint64_t word;
+    char pad[56];
+} fx_queue_lane;
+_Static_assert(sizeof(fx_queue_lane) == 64, "a cache line a lane");
+
 /* fx_queue.state (under queue->lock) */
 #define FX_QUEUE_ACCEPTING 0x01u          /* WdfIoQueueAcceptRequests */
 #define FX_QUEUE_DISPATCHING 0x02u        /* WdfIoQueueDispatchRequests */
@@ -130,6 +149,7 @@ typedef struct fx_queue {
     PIO_WORKITEM work_item;               /* dispatch at PASSIVE_LEVEL / without the callback lock */
 
     volatile uint64_t word;               /* the gate (FX_QWORD_*) */
+    fx_queue_lane *lanes;                 /* FX_THREAD_SLOTS of them, or NULL: the gate is `word` alone */
 
     KSPIN_LOCK lock;                      /* guards everything below */
     ULONG state;                          /* FX_QUEUE_* */

@@ -9,8 +9,12 @@
 #include "fx_call.h"
 #include "fx_ifr.h"
 #include "fx_request.h"
+#include "fx_thread_slot.h"
 
 #include <openwdf/nt.h>
+
+#include <stdlib.h>
+#include <string.h>
 
 /* queue_dispatch.c's entry points that only this file uses. */
 void fx_queue_wait_sync(fx_queue *queue, KEVENT *event, const char *what);
@@ -79,7 +83,20 @@ static void queue_destroy(fx_object *object)
     KeReleaseSpinLock(&package->lock, irql);
     if (queue->work_item != NULL)
         IoFreeWorkItem(queue->work_item);
+    free(queue->lanes);
     FX_DEREF(&package->object, NULL);
+}
+
+/* An unlimited parallel queue's gate lanes (fx_queue.h), closed until the queue first opens. */
+static BOOLEAN queue_lanes_create(fx_queue *queue)
+{
+    queue->lanes = aligned_alloc(64, FX_THREAD_SLOTS * sizeof(fx_queue_lane));
+    if (queue->lanes == NULL)
+        return FALSE;
+    memset(queue->lanes, 0, FX_THREAD_SLOTS * sizeof(fx_queue_lane));
+    for (unsigned i = 0; i < FX_THREAD_SLOTS; i++)
+        queue->lanes[i].word = FX_LANE_BIAS;
+    return TRUE;
 }
 
 static BOOLEAN queue_driver_may_delete(fx_object *object)
@@ -232,6 +249,10 @@ NTSTATUS imp_WdfIoQueueCreate(PWDF_DRIVER_GLOBALS globals, WDFDEVICE device_hand
         break;
     case WdfIoQueueDispatchParallel:
         queue->max_presented = config.Settings.Parallel.NumberOfPresentedRequests;
+        if (queue->max_presented == (ULONG)-1 && !queue_lanes_create(queue)) {
+            fx_object_delete(&queue->object);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
         break;
     default:
         queue->max_presented = 0;

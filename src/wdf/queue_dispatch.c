@@ -20,6 +20,7 @@
 #include "fx_call.h"
 #include "fx_ifr.h"
 #include "fx_request.h"
+#include "fx_thread_slot.h"
 
 #include <openwdf/nt.h>
 
@@ -28,6 +29,55 @@
 static inline uint64_t qword(const fx_queue *queue)
 {
     return __atomic_load_n(&queue->word, __ATOMIC_ACQUIRE);
+}
+
+/* The word this thread claims and releases on: its lane, or the queue's gate word. */
+typedef struct gate_ref {
+    volatile uint64_t *word;
+    uint64_t open;
+    uint64_t present_one;
+} gate_ref;
+
+static inline gate_ref my_gate(fx_queue *queue)
+{
+    if (queue->lanes != NULL)
+        return (gate_ref){&queue->lanes[fx_thread_slot()].word, FX_LANE_OPEN, FX_LANE_PRESENT_ONE};
+    return (gate_ref){&queue->word, FX_QWORD_OPEN, FX_QWORD_PRESENT_ONE};
+}
+
+/* Requests the driver owns from the queue and presentations in progress: the gate word's counts
+ * plus the lanes' shares. Exact while the gate is closed (lanes then change only under
+ * queue->lock); while it is open a racing claim or release can make them briefly off. */
+static void gate_counts(const fx_queue *queue, LONG *owned, LONG *presenting)
+{
+    uint64_t w = qword(queue);
+    int64_t o = FX_QWORD_OWNED(w), p = FX_QWORD_PRESENTING(w);
+    if (queue->lanes != NULL) {
+        int64_t sum = 0;
+        for (unsigned i = 0; i < FX_THREAD_SLOTS; i++)
+            sum += (int64_t)((__atomic_load_n(&queue->lanes[i].word, __ATOMIC_SEQ_CST) & ~FX_LANE_OPEN) -
+                             FX_LANE_BIAS);
+        /* sum = owned + presenting * PRESENT_ONE with |owned| < PRESENT_ONE / 2. */
+        int64_t lanes_presenting = (sum + (int64_t)(FX_LANE_PRESENT_ONE / 2)) >> 31;
+        o += sum - lanes_presenting * (int64_t)FX_LANE_PRESENT_ONE;
+        p += lanes_presenting;
+    }
+    *owned = (LONG)o;
+    *presenting = (LONG)p;
+}
+
+static ULONG queue_owned(const fx_queue *queue)
+{
+    LONG owned, presenting;
+    gate_counts(queue, &owned, &presenting);
+    return owned < 0 ? 0 : (ULONG)owned;
+}
+
+static ULONG queue_presenting(const fx_queue *queue)
+{
+    LONG owned, presenting;
+    gate_counts(queue, &owned, &presenting);
+    return presenting < 0 ? 0 : (ULONG)presenting;
 }
 
 static BOOLEAN queue_may_open_locked(const fx_queue *queue)
@@ -40,29 +90,94 @@ static BOOLEAN queue_may_open_locked(const fx_queue *queue)
            !queue->disposing;
 }
 
-static inline void gate_close_locked(fx_queue *queue)
+/* OPEN changes only here, under queue->lock, in the word and every lane together. Closing is a
+ * sequentially consistent read-modify-write of each lane, so once it returns no fast path can
+ * claim or release without the lock and the counts read next are exact. */
+static void gate_close_locked(fx_queue *queue)
 {
-    __atomic_fetch_and(&queue->word, ~FX_QWORD_OPEN, __ATOMIC_ACQ_REL);
+    if (!(qword(queue) & FX_QWORD_OPEN))
+        return;
+    __atomic_fetch_and(&queue->word, ~FX_QWORD_OPEN, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; queue->lanes != NULL && i < FX_THREAD_SLOTS; i++)
+        __atomic_fetch_and(&queue->lanes[i].word, ~FX_LANE_OPEN, __ATOMIC_SEQ_CST);
 }
 
 static void gate_update_locked(fx_queue *queue)
 {
-    if (queue_may_open_locked(queue))
-        __atomic_fetch_or(&queue->word, FX_QWORD_OPEN, __ATOMIC_ACQ_REL);
-    else
+    if (!queue_may_open_locked(queue)) {
         gate_close_locked(queue);
+        return;
+    }
+    if (qword(queue) & FX_QWORD_OPEN)
+        return;
+    for (unsigned i = 0; queue->lanes != NULL && i < FX_THREAD_SLOTS; i++)
+        __atomic_fetch_or(&queue->lanes[i].word, FX_LANE_OPEN, __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&queue->word, FX_QWORD_OPEN, __ATOMIC_SEQ_CST);
 }
 
 /* Claims a presentation slot without the lock; FALSE when the slow path must decide. */
-static inline BOOLEAN gate_claim(fx_queue *queue)
+static inline BOOLEAN gate_claim(fx_queue *queue, gate_ref *gate)
 {
-    uint64_t w = qword(queue);
+    *gate = my_gate(queue);
+    uint64_t w = __atomic_load_n(gate->word, __ATOMIC_ACQUIRE);
     for (;;) {
-        if (!(w & FX_QWORD_OPEN) || FX_QWORD_OWNED(w) >= queue->max_presented)
+        if (!(w & gate->open) || (queue->lanes == NULL && FX_QWORD_OWNED(w) >= queue->max_presented))
             return FALSE;
-        if (__atomic_compare_exchange_n(&queue->word, &w, w + 1 + FX_QWORD_PRESENT_ONE, TRUE, __ATOMIC_ACQ_REL,
+        if (__atomic_compare_exchange_n(gate->word, &w, w + 1 + gate->present_one, TRUE, __ATOMIC_SEQ_CST,
                                         __ATOMIC_ACQUIRE))
             return TRUE;
+    }
+}
+
+/* ---- Presentations on this thread ------------------------------------------------------------ */
+
+/*
+ * A request completed (or forwarded) on the thread that is presenting a request of the same queue
+ * does not release its slot at once: the presentation holds the queue, and the release is folded
+ * into the one atomic operation that ends the presentation. Frames nest (a driver may send requests
+ * to other queues from inside a callback).
+ */
+typedef struct presentation {
+    struct presentation *outer;
+    fx_queue *queue;
+    ULONG released;
+} presentation;
+
+static _Thread_local presentation *current_presentation;
+
+static inline void presentation_begin(presentation *p, fx_queue *queue)
+{
+    p->outer = current_presentation;
+    p->queue = queue;
+    p->released = 0;
+    current_presentation = p;
+}
+
+static inline ULONG presentation_end(presentation *p)
+{
+    current_presentation = p->outer;
+    return p->released;
+}
+
+static BOOLEAN presentation_defer_release(fx_queue *queue)
+{
+    for (presentation *p = current_presentation; p != NULL; p = p->outer) {
+        if (p->queue == queue) {
+            p->released++;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* queue->lock held: applies this thread's deferred releases of the queue now (before it waits). */
+static void presentation_flush_locked(fx_queue *queue)
+{
+    for (presentation *p = current_presentation; p != NULL; p = p->outer) {
+        if (p->queue == queue && p->released != 0) {
+            __atomic_fetch_sub(my_gate(queue).word, p->released, __ATOMIC_SEQ_CST);
+            p->released = 0;
+        }
     }
 }
 
@@ -109,7 +224,7 @@ typedef BOOLEAN queue_condition(const fx_queue *queue);
 
 static BOOLEAN cond_quiet(const fx_queue *queue)
 {
-    return FX_QWORD_PRESENTING(qword(queue)) == 0 && !queue->dispatching;
+    return queue_presenting(queue) == 0 && !queue->dispatching;
 }
 
 static BOOLEAN cond_power_acked(const fx_queue *queue)
@@ -119,7 +234,7 @@ static BOOLEAN cond_power_acked(const fx_queue *queue)
 
 static BOOLEAN cond_empty(const fx_queue *queue)
 {
-    return FX_QWORD_OWNED(qword(queue)) == 0 && queue->pending_count == 0 && cond_quiet(queue) &&
+    return queue_owned(queue) == 0 && queue->pending_count == 0 && cond_quiet(queue) &&
            !queue->work_queued;
 }
 
@@ -140,6 +255,9 @@ static void queue_wait(fx_queue *queue, queue_condition *cond, const char *what)
     for (;;) {
         KIRQL irql;
         KeAcquireSpinLock(&queue->lock, &irql);
+        /* Closed before the condition is read: the counts are exact only then. */
+        gate_close_locked(queue);
+        presentation_flush_locked(queue);
         if (cond(queue)) {
             if (added)
                 RemoveEntryList(&waiter.link);
@@ -149,7 +267,6 @@ static void queue_wait(fx_queue *queue, queue_condition *cond, const char *what)
         }
         if (!added) {
             InsertTailList(&queue->waiters, &waiter.link);
-            gate_close_locked(queue);
             added = TRUE;
         }
         KeClearEvent(&waiter.event);
@@ -424,9 +541,12 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
             KeAcquireSpinLock(&queue->lock, &irql);
             continue;
         }
-        uint64_t w = qword(queue);
-        BOOLEAN quiet = FX_QWORD_PRESENTING(w) == 0;
-        if (queue->idle_complete != NULL && FX_QWORD_OWNED(w) == 0 && quiet) {
+        /* The gate is closed whenever a Stop/Purge/Drain waits: the counts are exact. */
+        gate_update_locked(queue);
+        LONG owned, presenting;
+        gate_counts(queue, &owned, &presenting);
+        BOOLEAN quiet = presenting == 0;
+        if (queue->idle_complete != NULL && owned == 0 && quiet) {
             PFN_WDF_IO_QUEUE_STATE cb = queue->idle_complete;
             WDFCONTEXT ctx = queue->idle_context;
             queue->idle_complete = NULL;
@@ -439,7 +559,7 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
             KeAcquireSpinLock(&queue->lock, &irql);
             continue;
         }
-        if (queue->purge_complete != NULL && FX_QWORD_OWNED(w) == 0 && queue->pending_count == 0 && quiet) {
+        if (queue->purge_complete != NULL && owned == 0 && queue->pending_count == 0 && quiet) {
             PFN_WDF_IO_QUEUE_STATE cb = queue->purge_complete;
             WDFCONTEXT ctx = queue->purge_context;
             queue->purge_complete = NULL;
@@ -464,7 +584,7 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
             }
             break;
         }
-        if (IsListEmpty(&queue->pending) || FX_QWORD_OWNED(w) >= queue->max_presented)
+        if (IsListEmpty(&queue->pending) || (queue->lanes == NULL && (ULONG)owned >= queue->max_presented))
             break;
         fx_request *r = CONTAINING_RECORD(queue->pending.Flink, fx_request, queue_link);
         if (!pending_remove_locked(queue, r))
@@ -472,9 +592,14 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
         __atomic_fetch_add(&queue->word, 1 + FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
         take_for_driver(queue, r);
         KeReleaseSpinLock(&queue->lock, irql);
+        presentation frame;
+        presentation_begin(&frame, queue);
         queue_present(queue, r);
+        ULONG released = presentation_end(&frame);
         KeAcquireSpinLock(&queue->lock, &irql);
         __atomic_fetch_sub(&queue->word, FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
+        if (released != 0) /* on the lane if any: what was released may have been claimed there */
+            __atomic_fetch_sub(my_gate(queue).word, released, __ATOMIC_SEQ_CST);
     }
     queue->dispatching = FALSE;
     gate_update_locked(queue);
@@ -505,23 +630,26 @@ void fx_queue_kick(fx_queue *queue)
 NTSTATUS fx_queue_insert_new(fx_queue *queue, fx_request *request)
 {
     request->queue = queue;
-    if (IO_LIKELY(!queue_must_defer(queue, KeGetCurrentIrql())) && gate_claim(queue)) {
+    gate_ref gate;
+    if (IO_LIKELY(!queue_must_defer(queue, KeGetCurrentIrql())) && gate_claim(queue, &gate)) {
         /* The fast path: presented on the caller's thread without the queue lock. */
         IoMarkIrpPending(request->irp);
         take_for_driver(queue, request);
+        presentation frame;
+        presentation_begin(&frame, queue);
         queue_present(queue, request);
-        uint64_t w = qword(queue);
+        uint64_t done = gate.present_one + presentation_end(&frame);
+        uint64_t w = __atomic_load_n(gate.word, __ATOMIC_ACQUIRE);
         for (;;) {
-            if (!(w & FX_QWORD_OPEN)) {
+            if (!(w & gate.open)) {
                 /* Someone may wait for this presentation to end: keep the slot until under the lock. */
                 KIRQL irql;
                 KeAcquireSpinLock(&queue->lock, &irql);
-                __atomic_fetch_sub(&queue->word, FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
+                __atomic_fetch_sub(gate.word, done, __ATOMIC_SEQ_CST);
                 queue_run_locked(queue, irql);
                 break;
             }
-            if (__atomic_compare_exchange_n(&queue->word, &w, w - FX_QWORD_PRESENT_ONE, TRUE, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE))
+            if (__atomic_compare_exchange_n(gate.word, &w, w - done, TRUE, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
                 break;
         }
         return STATUS_PENDING;
@@ -569,20 +697,23 @@ NTSTATUS fx_queue_insert_forwarded(fx_queue *queue, fx_request *request, BOOLEAN
 
 void fx_queue_release_owned(fx_queue *queue, BOOLEAN stop_notified)
 {
-    uint64_t w = qword(queue);
+    if (!stop_notified && presentation_defer_release(queue))
+        return;
+    gate_ref gate = my_gate(queue);
+    uint64_t w = __atomic_load_n(gate.word, __ATOMIC_ACQUIRE);
     BOOLEAN slow;
     for (;;) {
-        slow = !(w & FX_QWORD_OPEN) || stop_notified;
+        slow = !(w & gate.open) || stop_notified;
         /* Going slow: keep a presenting count as the pin that keeps the queue until we hold its lock. */
-        uint64_t next = w - 1 + (slow ? FX_QWORD_PRESENT_ONE : 0);
-        if (__atomic_compare_exchange_n(&queue->word, &w, next, TRUE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        uint64_t next = w - 1 + (slow ? gate.present_one : 0);
+        if (__atomic_compare_exchange_n(gate.word, &w, next, TRUE, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
             break;
     }
     if (!slow)
         return;
     KIRQL irql;
     KeAcquireSpinLock(&queue->lock, &irql);
-    __atomic_fetch_sub(&queue->word, FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
+    __atomic_fetch_sub(gate.word, gate.present_one, __ATOMIC_SEQ_CST);
     if (stop_notified && queue->power_unacked > 0)
         queue->power_unacked--;
     queue_run_locked(queue, irql);
@@ -672,7 +803,7 @@ static void report_leaks(fx_queue *queue, const char *what, ULONG waited_ms)
         OWDF_VERIFY_REPORT("REQ_LEAK_AT_TEARDOWN", queue->object.handle, "WDFQUEUE", queue->object.globals,
                            "WDFQUEUE %p has not finished to %s after %u ms (%u queued, %u presenting)",
                            queue->object.handle, what, waited_ms, queue->pending_count,
-                           FX_QWORD_PRESENTING(qword(queue)));
+                           queue_presenting(queue));
     release_owned_list(&list);
 }
 
@@ -938,7 +1069,7 @@ void fx_queue_stop_acknowledge(fx_queue *queue, fx_request *request, BOOLEAN req
     if (requeue) {
         /* Back at the head of the queue; re-presented in the normal way, no EvtIoResume. */
         fx_request_set_owned_from(request, NULL);
-        __atomic_fetch_sub(&queue->word, 1, __ATOMIC_ACQ_REL);
+        __atomic_fetch_sub(my_gate(queue).word, 1, __ATOMIC_SEQ_CST); /* a lane's share may go below 0 */
         if (queue->cancel_dispatched) {
             queue->pending_count++;
             fx_request_set_owner(request, FX_REQ_FRAMEWORK);
@@ -1067,7 +1198,7 @@ WDF_IO_QUEUE_STATE fx_queue_get_state(fx_queue *queue, PULONG queued, PULONG dri
 {
     KIRQL irql;
     KeAcquireSpinLock(&queue->lock, &irql);
-    ULONG q = queue->pending_count, d = FX_QWORD_OWNED(qword(queue));
+    ULONG q = queue->pending_count, d = queue_owned(queue);
     int state = 0;
     if (queue->state & FX_QUEUE_ACCEPTING)
         state |= WdfIoQueueAcceptRequests;

@@ -161,11 +161,18 @@ static void test_async_write_with_callback(void **state)
     owdf_user_io io;
     owdf_user_io_init(&io, on_done, &d);
     NTSTATUS status = owdf_user_write_async(h, data, sizeof data, NULL, &io);
-    assert_int_equal(status, STATUS_PENDING); /* held until the timer: always pending */
-    pthread_mutex_lock(&d.lock);
-    while (!d.done)
-        pthread_cond_wait(&d.cond, &d.lock);
-    pthread_mutex_unlock(&d.lock);
+    if (status == STATUS_PENDING) {
+        pthread_mutex_lock(&d.lock);
+        while (!d.done)
+            pthread_cond_wait(&d.cond, &d.lock);
+        pthread_mutex_unlock(&d.lock);
+    } else {
+        /* The timer completed it before the call returned: the result is reported, not called back
+         * (openwdf/user.h). Rare, but a loaded machine gets there. */
+        assert_int_equal(status, STATUS_SUCCESS);
+        d.status = io.status;
+        d.information = io.information;
+    }
     assert_int_equal(d.status, STATUS_SUCCESS);
     assert_int_equal(d.information, sizeof data);
     assert_int_equal(owdf_tb_close(b.tb, h), STATUS_SUCCESS);

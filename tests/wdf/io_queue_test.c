@@ -12,6 +12,7 @@
 #include <openwdf/pool.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 /* ---- the test driver's callbacks ---------------------------------------------------------------- */
@@ -1266,6 +1267,133 @@ static void test_allocation_failures(void **state)
     io_tl_down();
 }
 
+/* ---- An unlimited parallel queue under threads: its per-thread gate lanes ------------------------ */
+
+enum { LANE_READERS = 4, LANE_READS = 3000, LANE_STOPS = 40 };
+
+static struct {
+    volatile LONG owned;   /* presented to EvtIoRead and not completed yet */
+    volatile LONG seq;
+    volatile LONG stop;
+    volatile LONG bad;     /* owned != 0 right after WdfIoQueueStopSynchronously returned */
+    KSPIN_LOCK lock;
+    WDFREQUEST held[64];
+    ULONG nheld;
+} L;
+
+static void lane_complete(WDFREQUEST r)
+{
+    __atomic_sub_fetch(&L.owned, 1, __ATOMIC_SEQ_CST);
+    WdfRequestCompleteWithInformation(r, STATUS_SUCCESS, 0);
+}
+
+/* Every other request is completed at once (inside the presentation), the others a little later
+ * from another thread. */
+static void LaneRead(WDFQUEUE q, WDFREQUEST r, size_t length)
+{
+    (void)q;
+    (void)length;
+    __atomic_add_fetch(&L.owned, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_add_fetch(&L.seq, 1, __ATOMIC_RELAXED) & 1) {
+        lane_complete(r);
+        return;
+    }
+    KIRQL irql;
+    KeAcquireSpinLock(&L.lock, &irql);
+    BOOLEAN kept = L.nheld < RTL_NUMBER_OF(L.held);
+    if (kept)
+        L.held[L.nheld++] = r;
+    KeReleaseSpinLock(&L.lock, irql);
+    if (!kept)
+        lane_complete(r);
+}
+
+static void q_lanes(WDFDEVICE d)
+{
+    WDF_IO_QUEUE_CONFIG c;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, WdfIoQueueDispatchParallel); /* unlimited: lanes */
+    c.EvtIoRead = LaneRead;
+    assert_int_equal(WdfIoQueueCreate(d, &c, NULL, &T.q[0]), STATUS_SUCCESS);
+}
+
+static void *lane_reader(void *arg)
+{
+    (void)arg;
+    char b[4];
+    for (int i = 0; i < LANE_READS; i++) {
+        ULONG n;
+        NTSTATUS status = owdf_user_read(io_tl_handle, b, sizeof b, NULL, &n);
+        if (status != STATUS_SUCCESS)
+            __atomic_add_fetch(&L.bad, 1000, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void *lane_completer(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&L.stop, __ATOMIC_ACQUIRE)) {
+        WDFREQUEST r = NULL;
+        KIRQL irql;
+        KeAcquireSpinLock(&L.lock, &irql);
+        if (L.nheld != 0)
+            r = L.held[--L.nheld];
+        KeReleaseSpinLock(&L.lock, irql);
+        if (r != NULL)
+            lane_complete(r);
+        else
+            sched_yield();
+    }
+    return NULL;
+}
+
+static void *lane_stopper(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < LANE_STOPS; i++) {
+        WdfIoQueueStopSynchronously(T.q[0]);
+        /* Returned only when every request the driver got from the queue was completed, and no new
+         * one is presented while stopped: the lanes' counts were exact. */
+        if (__atomic_load_n(&L.owned, __ATOMIC_SEQ_CST) != 0)
+            __atomic_add_fetch(&L.bad, 1, __ATOMIC_SEQ_CST);
+        ULONG queued = 0, driver = 0;
+        WdfIoQueueGetState(T.q[0], &queued, &driver);
+        if (driver != 0)
+            __atomic_add_fetch(&L.bad, 1, __ATOMIC_SEQ_CST);
+        WdfIoQueueStart(T.q[0]);
+        sched_yield();
+    }
+    return NULL;
+}
+
+static void test_parallel_queue_threads_with_stops(void **state)
+{
+    (void)state;
+    memset((void *)&L, 0, sizeof L);
+    KeInitializeSpinLock(&L.lock);
+    io_tl_config cfg = {.queues = q_lanes};
+    io_tl_up(&cfg);
+    pthread_t readers[LANE_READERS], completer, stopper;
+    assert_int_equal(pthread_create(&completer, NULL, lane_completer, NULL), 0);
+    for (int i = 0; i < LANE_READERS; i++)
+        assert_int_equal(pthread_create(&readers[i], NULL, lane_reader, NULL), 0);
+    assert_int_equal(pthread_create(&stopper, NULL, lane_stopper, NULL), 0);
+    pthread_join(stopper, NULL);
+    for (int i = 0; i < LANE_READERS; i++)
+        pthread_join(readers[i], NULL);
+    __atomic_store_n(&L.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(completer, NULL);
+    assert_int_equal(L.bad, 0);
+    assert_int_equal(L.owned, 0);
+    assert_int_equal(L.seq, LANE_READERS * LANE_READS);
+    ULONG queued = 1, driver = 1;
+    WDF_IO_QUEUE_STATE s = WdfIoQueueGetState(T.q[0], &queued, &driver);
+    assert_true(WDF_IO_QUEUE_READY(s));
+    assert_int_equal(queued, 0);
+    assert_int_equal(driver, 0);
+    io_tl_down();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1299,6 +1427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_device_scope_forward_defers, setup, io_tl_cleanup),
         cmocka_unit_test_setup_teardown(test_retrieve_by_file_object, setup, io_tl_cleanup),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, io_tl_cleanup),
+        cmocka_unit_test_setup_teardown(test_parallel_queue_threads_with_stops, setup, io_tl_cleanup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define HT_INDEX_BITS 20
 #define HT_GEN_BITS 9
@@ -39,7 +40,9 @@ struct ht_slot {
     ACCESS_MASK granted;
     ULONG attributes;
     ULONG next_free;         /* free list link, under ht_lock */
+    char pad[32];            /* a cache line a slot: handles used by two threads share no line */
 };
+_Static_assert(sizeof(struct ht_slot) == 64, "one cache line a slot");
 
 static struct ht_slot *ht_chunks[HT_CHUNKS]; /* atomic pointers; a chunk is never freed */
 static pthread_mutex_t ht_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -98,9 +101,10 @@ static ULONG ht_take_index(void)
     ULONG index = ht_next_index;
     ULONG c = index / HT_CHUNK_SLOTS;
     if (ht_chunks[c] == NULL) {
-        struct ht_slot *chunk = calloc(HT_CHUNK_SLOTS, sizeof(*chunk));
+        struct ht_slot *chunk = aligned_alloc(64, HT_CHUNK_SLOTS * sizeof(*chunk));
         if (chunk == NULL)
             return 0;
+        memset(chunk, 0, HT_CHUNK_SLOTS * sizeof(*chunk));
         for (ULONG i = 0; i < HT_CHUNK_SLOTS; i++)
             chunk[i].word = (uint64_t)1 << HT_GEN_SHIFT;
         __atomic_store_n(&ht_chunks[c], chunk, __ATOMIC_RELEASE);
