@@ -53,6 +53,7 @@ enum fx_request_owner {
 #define FX_REQ_FORMATTED         0x0400 /* formatted for an I/O target */
 #define FX_REQ_CANCELED          0x0800 /* the framework canceled it (purge) or its IRP was canceled */
 #define FX_REQ_ACKED_IN_STOP     0x1000 /* StopAcknowledge called during the current EvtIoStop */
+#define FX_REQ_FINISHING         0x2000 /* being completed: EvtIoStop is no longer counted for it */
 
 typedef struct DECLSPEC_ALIGN(16) fx_request {
     fx_object object;                     /* FX_TYPE_REQUEST; first */

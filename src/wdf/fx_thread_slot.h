@@ -1,13 +1,17 @@
 /*
  * fx_thread_slot.h - a small number per thread, for per-thread shards of hot Framework state (the
- * request cache, the in-flight recorder): threads numbered 0, 1, 2, ... as they first ask, modulo
- * FX_THREAD_SLOTS. Two threads may share a slot, so a shard still needs its own (then uncontended)
- * lock or atomic; what the slot buys is that concurrent threads rarely write the same cache line.
+ * request cache, queue gate lanes, the in-flight recorder), so that threads working at once rarely
+ * write the same cache line.
+ *
+ * The first FX_THREAD_SLOTS - 1 slots are exclusive: a thread keeps its slot until it exits, and no
+ * other thread has it meanwhile, so a shard used only by its own thread may be written without
+ * atomic read-modify-writes (fx_thread_slot_is_exclusive). Threads beyond that share the last slot.
  */
 #ifndef OPENWDF_FX_THREAD_SLOT_H
 #define OPENWDF_FX_THREAD_SLOT_H
 
 #define FX_THREAD_SLOTS 16
+#define FX_THREAD_SLOT_SHARED (FX_THREAD_SLOTS - 1)
 
 extern _Thread_local unsigned fx_thread_slot_plus_one; /* 0: not numbered yet */
 unsigned fx_thread_slot_assign(void);
@@ -19,6 +23,11 @@ static inline unsigned fx_thread_slot(void)
     if (__builtin_expect(slot != 0, 1))
         return slot - 1;
     return fx_thread_slot_assign();
+}
+
+static inline int fx_thread_slot_is_exclusive(unsigned slot)
+{
+    return slot != FX_THREAD_SLOT_SHARED;
 }
 
 #endif /* OPENWDF_FX_THREAD_SLOT_H */

@@ -3,7 +3,8 @@
  *
  * The recorder sits on the I/O path (a request presented, a request completed), so writing must
  * share nothing between threads: each thread writes the ring of its thread slot (fx_thread_slot.h;
- * allocated when first written) with one uncontended atomic increment.
+ * allocated when first written), claiming a record with a plain store when the slot is the thread's
+ * alone and with one atomic increment in the shared slot.
  * Records carry the CPU's time-stamp counter, a few cycles to read, where clock_gettime costs tens
  * of nanoseconds; readers turn it into CLOCK_MONOTONIC time and merge the slots in time order.
  * A slot keeps its newest `entries` records.
@@ -153,10 +154,6 @@ void fx_ifr_destroy(struct fx_ifr *ifr)
 #define LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 #define TEXT_WORDS (sizeof(((owdf_ifr_record *)0)->text) / sizeof(uint64_t))
 
-static struct ifr_slot *my_slot(struct fx_ifr *ifr)
-{
-    return &ifr->slots[fx_thread_slot()];
-}
 
 static owdf_ifr_record *slot_ring(struct fx_ifr *ifr, struct ifr_slot *slot)
 {
@@ -176,11 +173,18 @@ static owdf_ifr_record *slot_ring(struct fx_ifr *ifr, struct ifr_slot *slot)
 
 static owdf_ifr_record *claim(struct fx_ifr *ifr, uint64_t *sequence)
 {
-    struct ifr_slot *slot = my_slot(ifr);
+    unsigned index = fx_thread_slot();
+    struct ifr_slot *slot = &ifr->slots[index];
     owdf_ifr_record *ring = slot_ring(ifr, slot);
     if (ring == NULL)
         return NULL;
-    *sequence = __atomic_add_fetch(&slot->next_sequence, 1, __ATOMIC_RELAXED);
+    if (fx_thread_slot_is_exclusive(index)) {
+        /* Only this thread writes the slot: no read-modify-write needed. */
+        *sequence = __atomic_load_n(&slot->next_sequence, __ATOMIC_RELAXED) + 1;
+        __atomic_store_n(&slot->next_sequence, *sequence, __ATOMIC_RELAXED);
+    } else {
+        *sequence = __atomic_add_fetch(&slot->next_sequence, 1, __ATOMIC_RELAXED);
+    }
     owdf_ifr_record *r = &ring[(*sequence - 1) & ifr->mask];
     __atomic_store_n(&r->sequence, 0, __ATOMIC_RELAXED); /* being written */
     __atomic_thread_fence(__ATOMIC_RELEASE);

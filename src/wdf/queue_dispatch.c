@@ -352,9 +352,9 @@ void fx_queue_call_cancel(fx_queue *queue, fx_request *request, PFN_WDF_REQUEST_
  * Gives a driver-owned request (owner DRIVER, owned_from = queue, counted) to the queue's callback
  * for its type, or completes it as KMDF does: zero-length reads/writes with STATUS_SUCCESS unless
  * AllowZeroLengthRequests, types without a callback (nor EvtIoDefault) with
- * STATUS_INVALID_DEVICE_REQUEST. No lock held.
+ * STATUS_INVALID_DEVICE_REQUEST. No lock held. fresh: a new request this thread alone can reach.
  */
-static void queue_present(fx_queue *queue, fx_request *request)
+static void queue_present(fx_queue *queue, fx_request *request, BOOLEAN fresh)
 {
     const WDF_IO_QUEUE_CONFIG *c = &queue->config;
     PIO_STACK_LOCATION stack = fx_request_stack(request);
@@ -385,7 +385,11 @@ static void queue_present(fx_queue *queue, fx_request *request)
         return;
     }
 
-    fx_request_set_flag(request, FX_REQ_PRESENTED);
+    if (fresh) /* no other thread can reach a new request yet: a plain store will do */
+        __atomic_store_n(&request->flags, __atomic_load_n(&request->flags, __ATOMIC_RELAXED) | FX_REQ_PRESENTED,
+                         __ATOMIC_RELAXED);
+    else if (!fx_request_has_flag(request, FX_REQ_PRESENTED))
+        fx_request_set_flag(request, FX_REQ_PRESENTED);
     WDFQUEUE qh = fx_queue_handle(queue);
     WDFREQUEST rh = fx_request_handle(request);
     fx_ifr_record(fx_globals(queue->object.globals)->ifr, OWDF_IFR_REQUEST_PRESENTED, rh, major, (uintptr_t)qh);
@@ -425,7 +429,8 @@ static inline void take_for_driver(fx_queue *queue, fx_request *request)
 {
     request->queue = queue;
     fx_request_set_owned_from(request, queue);
-    fx_request_clear_flag(request, FX_REQ_FOUND);
+    if (fx_request_has_flag(request, FX_REQ_FOUND)) /* only a queued request is ever found */
+        fx_request_clear_flag(request, FX_REQ_FOUND);
     fx_request_set_owner(request, FX_REQ_DRIVER);
 }
 
@@ -594,7 +599,7 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
         KeReleaseSpinLock(&queue->lock, irql);
         presentation frame;
         presentation_begin(&frame, queue);
-        queue_present(queue, r);
+        queue_present(queue, r, FALSE);
         ULONG released = presentation_end(&frame);
         KeAcquireSpinLock(&queue->lock, &irql);
         __atomic_fetch_sub(&queue->word, FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
@@ -637,7 +642,7 @@ NTSTATUS fx_queue_insert_new(fx_queue *queue, fx_request *request)
         take_for_driver(queue, request);
         presentation frame;
         presentation_begin(&frame, queue);
-        queue_present(queue, request);
+        queue_present(queue, request, TRUE);
         uint64_t done = gate.present_one + presentation_end(&frame);
         uint64_t w = __atomic_load_n(gate.word, __ATOMIC_ACQUIRE);
         for (;;) {
@@ -934,12 +939,20 @@ static void notify_stop(fx_queue *queue, fx_request *request, ULONG action)
     KIRQL irql;
     KeAcquireSpinLock(&queue->lock, &irql);
     if (fx_request_owner_of(request) != FX_REQ_DRIVER || fx_request_owned_from(request) != queue ||
-        fx_request_has_flag(request, FX_REQ_CANCELED)) {
+        fx_request_has_flag(request, FX_REQ_CANCELED | FX_REQ_FINISHING)) {
         KeReleaseSpinLock(&queue->lock, irql);
         return;
     }
     if (action == WdfRequestStopActionSuspend) {
-        fx_request_set_flag(request, FX_REQ_STOP_NOTIFIED);
+        /* Counted only if its completion has not begun meanwhile (request_finish in request.c). */
+        LONG flags = __atomic_load_n(&request->flags, __ATOMIC_RELAXED);
+        do {
+            if (flags & FX_REQ_FINISHING) {
+                KeReleaseSpinLock(&queue->lock, irql);
+                return;
+            }
+        } while (!__atomic_compare_exchange_n(&request->flags, &flags, flags | FX_REQ_STOP_NOTIFIED, TRUE,
+                                              __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
         queue->power_unacked++;
     }
     KeReleaseSpinLock(&queue->lock, irql);

@@ -336,8 +336,15 @@ static void request_finish(fx_request *request, NTSTATUS status, ULONG_PTR infor
 {
     PIRP irp = request->irp;
     fx_queue *from = fx_request_owned_from(request);
-    LONG old = __atomic_fetch_and(&request->flags, ~(FX_REQ_STOP_NOTIFIED | FX_REQ_SUSPENDED | FX_REQ_FOUND),
-                                  __ATOMIC_ACQ_REL);
+    /* One atomic step takes STOP_NOTIFIED and sets FINISHING, so a power-down racing this completion
+     * either counted the request (and we see the flag and settle it) or sees FINISHING and leaves it
+     * (notify_stop in queue_dispatch.c). */
+    LONG old = __atomic_load_n(&request->flags, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&request->flags, &old,
+                                        (old & ~(FX_REQ_STOP_NOTIFIED | FX_REQ_SUSPENDED | FX_REQ_FOUND)) |
+                                            FX_REQ_FINISHING,
+                                        TRUE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+    }
     if (request->input_mdl != NULL) {
         IoFreeMdl(request->input_mdl);
         request->input_mdl = NULL;
