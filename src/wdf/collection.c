@@ -161,7 +161,7 @@ void imp_WdfCollectionRemove(PWDF_DRIVER_GLOBALS globals, WDFCOLLECTION handle, 
     }
     KeReleaseSpinLock(&c->lock, irql);
     if (item == NULL) {
-        OWDF_VERIFY_REPORT("COLLECTION_ITEM_NOT_FOUND", handle, "WDFCOLLECTION", globals,
+        OWDF_VERIFY_REPORT("COLLECTION_ITEM_NOT_FOUND", handle, "WDFCOLLECTION", fx_report_driver(globals),
                            "WdfCollectionRemove: object %p is not in collection %p", item_handle, handle);
         return;
     }
@@ -184,7 +184,7 @@ void imp_WdfCollectionRemoveItem(PWDF_DRIVER_GLOBALS globals, WDFCOLLECTION hand
         item = remove_at_locked(c, index);
     KeReleaseSpinLock(&c->lock, irql);
     if (item == NULL) {
-        OWDF_VERIFY_REPORT("COLLECTION_ITEM_NOT_FOUND", handle, "WDFCOLLECTION", globals,
+        OWDF_VERIFY_REPORT("COLLECTION_ITEM_NOT_FOUND", handle, "WDFCOLLECTION", fx_report_driver(globals),
                            "WdfCollectionRemoveItem: index %u is out of range (the collection holds %u)",
                            index, count);
         return;

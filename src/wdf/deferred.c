@@ -62,14 +62,15 @@ BOOLEAN fx_deferred_may_wait(fx_deferred *d, PWDF_DRIVER_GLOBALS globals, const 
 {
     if (fx_deferred_in_callback(d)) {
         OWDF_VERIFY_REPORT(
-            rule, d->object->handle, d->object->ops->name, globals,
+            rule, d->object->handle, d->object->ops->name, fx_report_driver(globals),
             "%s: called with Wait=TRUE from the %s's own callback, which would wait for itself; "
             "not waiting",
             ddi, d->object->ops->name);
         return FALSE;
     }
     if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
-        OWDF_VERIFY_REPORT("BLOCKING_CALL_AT_DISPATCH", d->object->handle, d->object->ops->name, globals,
+        OWDF_VERIFY_REPORT("BLOCKING_CALL_AT_DISPATCH", d->object->handle, d->object->ops->name,
+                           fx_report_driver(globals),
                            "%s: Wait=TRUE requires PASSIVE_LEVEL (called at IRQL %u); not waiting", ddi,
                            (unsigned)KeGetCurrentIrql());
         return FALSE;
@@ -110,7 +111,7 @@ NTSTATUS fx_deferred_parent(PWDF_DRIVER_GLOBALS globals, const WDF_OBJECT_ATTRIB
         return STATUS_WDF_PARENT_NOT_SPECIFIED;
     if (attributes->Size != sizeof(WDF_OBJECT_ATTRIBUTES)) {
         OWDF_VERIFY_REPORT(
-            "OBJECT_ATTRIBUTES_SIZE", attributes, "WDF_OBJECT_ATTRIBUTES", globals,
+            "OBJECT_ATTRIBUTES_SIZE", attributes, "WDF_OBJECT_ATTRIBUTES", fx_report_driver(globals),
             "%s: WDF_OBJECT_ATTRIBUTES.Size is %u, expected %zu (use WDF_OBJECT_ATTRIBUTES_INIT)", ddi,
             attributes->Size, sizeof(WDF_OBJECT_ATTRIBUTES));
         return STATUS_INFO_LENGTH_MISMATCH;

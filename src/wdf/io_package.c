@@ -244,19 +244,22 @@ NTSTATUS fx_io_enqueue_request(fx_device *device, WDFREQUEST handle)
         return STATUS_INVALID_HANDLE;
     if (fx_request_owner_of(request) != FX_REQ_DRIVER || request->package == NULL ||
         !fx_request_has_flag(request, FX_REQ_IN_CALLER_CONTEXT)) {
-        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfDeviceEnqueueRequest: WDFREQUEST %p is not a request the driver owns in its "
-                           "EvtIoInCallerContext", (void *)handle);
+                           "EvtIoInCallerContext",
+                           (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     if (fx_request_has_flag(request, FX_REQ_CANCELABLE)) {
-        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", globals,
-                           "WdfDeviceEnqueueRequest: WDFREQUEST %p is still marked cancelable", (void *)handle);
+        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "WdfDeviceEnqueueRequest: WDFREQUEST %p is still marked cancelable",
+                           (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     if (request->package->device != device) {
-        OWDF_VERIFY_REPORT("FORWARD_SAME_OR_NONPARENT", handle, "WDFREQUEST", globals,
-                           "WdfDeviceEnqueueRequest: WDFREQUEST %p belongs to another WDFDEVICE", (void *)handle);
+        OWDF_VERIFY_REPORT("FORWARD_SAME_OR_NONPARENT", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "WdfDeviceEnqueueRequest: WDFREQUEST %p belongs to another WDFDEVICE",
+                           (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     UCHAR major = request->major;
@@ -297,9 +300,10 @@ __attribute__((weak)) NTSTATUS imp_WdfDeviceConfigureRequestDispatching(PWDF_DRI
     if (queue->device != device)
         return STATUS_INVALID_DEVICE_REQUEST;
     if (!fx_queue_handles(queue, (UCHAR)type)) {
-        OWDF_VERIFY_REPORT("QUEUE_CONFIG_INVALID", queue_handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("QUEUE_CONFIG_INVALID", queue_handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfDeviceConfigureRequestDispatching: WDFQUEUE %p has neither EvtIoDefault nor a "
-                           "callback for request type 0x%x", (void *)queue_handle, type);
+                           "callback for request type 0x%x",
+                           (void *)queue_handle, type);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     NTSTATUS status = STATUS_SUCCESS;

@@ -53,7 +53,8 @@ NTSTATUS imp_WdfLookasideListCreate(PWDF_DRIVER_GLOBALS globals, PWDF_OBJECT_ATT
         return STATUS_INVALID_PARAMETER;
     if (memory_attributes != NULL) {
         if (memory_attributes->Size != sizeof(WDF_OBJECT_ATTRIBUTES)) {
-            OWDF_VERIFY_REPORT("OBJECT_ATTRIBUTES_SIZE", memory_attributes, "WDF_OBJECT_ATTRIBUTES", globals,
+            OWDF_VERIFY_REPORT("OBJECT_ATTRIBUTES_SIZE", memory_attributes, "WDF_OBJECT_ATTRIBUTES",
+                               fx_report_driver(globals),
                                "WdfLookasideListCreate: MemoryAttributes.Size is %u, expected %zu",
                                memory_attributes->Size, sizeof(WDF_OBJECT_ATTRIBUTES));
             return STATUS_INFO_LENGTH_MISMATCH;

@@ -165,7 +165,7 @@ NTSTATUS imp_WdfMemoryCopyFromBuffer(PWDF_DRIVER_GLOBALS globals, WDFMEMORY hand
         return STATUS_INVALID_PARAMETER;
     if (memory->flags & FX_MEMORY_READ_ONLY) {
         OWDF_VERIFY_REPORT(
-            "MEMORY_READ_ONLY_WRITE", handle, "WDFMEMORY", globals,
+            "MEMORY_READ_ONLY_WRITE", handle, "WDFMEMORY", fx_report_driver(globals),
             "WdfMemoryCopyFromBuffer: WDFMEMORY %p is read-only (e.g. a request's input buffer)", handle);
         return STATUS_ACCESS_VIOLATION;
     }

@@ -198,7 +198,8 @@ fx_object *fx_object_from_handle_at(PWDF_DRIVER_GLOBALS globals, WDFOBJECT handl
     BOOLEAN stale;
     fx_object *object = fx_handle_lookup(handle, &stale);
     if (object == NULL || object->magic != FX_OBJECT_MAGIC) {
-        OWDF_VERIFY_REPORT(stale ? "STALE_HANDLE" : "WRONG_HANDLE_TYPE", handle, fx_object_type_name(type), globals,
+        OWDF_VERIFY_REPORT(stale ? "STALE_HANDLE" : "WRONG_HANDLE_TYPE", handle, fx_object_type_name(type),
+                           fx_report_driver(globals),
                            stale ? "%s: handle %p refers to a deleted object (expected %s)"
                                  : "%s: %p is not a framework handle (expected %s)",
                            caller, handle, fx_object_type_name(type));

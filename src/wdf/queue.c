@@ -137,7 +137,7 @@ fx_queue *fx_queue_from_handle_at(PWDF_DRIVER_GLOBALS globals, WDFQUEUE handle, 
 
 static NTSTATUS config_invalid(PWDF_DRIVER_GLOBALS globals, const void *config, NTSTATUS status, const char *why)
 {
-    OWDF_VERIFY_REPORT("QUEUE_CONFIG_INVALID", config, "WDF_IO_QUEUE_CONFIG", globals,
+    OWDF_VERIFY_REPORT("QUEUE_CONFIG_INVALID", config, "WDF_IO_QUEUE_CONFIG", fx_report_driver(globals),
                        "WdfIoQueueCreate: %s (0x%08x)", why, (unsigned)status);
     return status;
 }
@@ -190,9 +190,11 @@ static NTSTATUS check_parent(PWDF_DRIVER_GLOBALS globals, fx_device *device, con
     if (parent == NULL)
         return STATUS_INVALID_HANDLE;
     if (fx_sync_find_device(parent) != &device->object) {
-        OWDF_VERIFY_REPORT("QUEUE_CONFIG_INVALID", attrs->ParentObject, "WDFOBJECT", globals,
-                           "WdfIoQueueCreate: QueueAttributes->ParentObject %p does not have WDFDEVICE %p as an "
-                           "ancestor", (void *)attrs->ParentObject, device->object.handle);
+        OWDF_VERIFY_REPORT(
+            "QUEUE_CONFIG_INVALID", attrs->ParentObject, "WDFOBJECT", fx_report_driver(globals),
+            "WdfIoQueueCreate: QueueAttributes->ParentObject %p does not have WDFDEVICE %p as an "
+            "ancestor",
+            (void *)attrs->ParentObject, device->object.handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     return STATUS_SUCCESS;
@@ -209,7 +211,7 @@ NTSTATUS imp_WdfIoQueueCreate(PWDF_DRIVER_GLOBALS globals, WDFDEVICE device_hand
     if (device == NULL)
         return STATUS_INVALID_HANDLE;
     if (given == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "WDF_IO_QUEUE_CONFIG", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "WDF_IO_QUEUE_CONFIG", fx_report_driver(globals),
                            "WdfIoQueueCreate: Config is NULL");
         return STATUS_INVALID_PARAMETER;
     }
@@ -451,7 +453,7 @@ NTSTATUS imp_WdfIoQueueReadyNotify(PWDF_DRIVER_GLOBALS globals, WDFQUEUE handle,
     if (queue == NULL)
         return STATUS_INVALID_HANDLE;
     if (queue->config.DispatchType != WdfIoQueueDispatchManual) {
-        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfIoQueueReadyNotify: WDFQUEUE %p is not a manual queue", (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -474,7 +476,7 @@ static NTSTATUS retrieve(PWDF_DRIVER_GLOBALS globals, fx_queue *queue, PFILE_OBJ
 NTSTATUS imp_WdfIoQueueRetrieveNextRequest(PWDF_DRIVER_GLOBALS globals, WDFQUEUE handle, WDFREQUEST *out)
 {
     if (out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfIoQueueRetrieveNextRequest: OutRequest is NULL");
         return STATUS_INVALID_PARAMETER;
     }
@@ -497,7 +499,7 @@ NTSTATUS imp_WdfIoQueueRetrieveRequestByFileObject(PWDF_DRIVER_GLOBALS globals, 
                                                    WDFFILEOBJECT file_object, WDFREQUEST *out)
 {
     if (out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfIoQueueRetrieveRequestByFileObject: OutRequest is NULL");
         return STATUS_INVALID_PARAMETER;
     }
@@ -517,7 +519,7 @@ NTSTATUS imp_WdfIoQueueFindRequest(PWDF_DRIVER_GLOBALS globals, WDFQUEUE handle,
                                    WDFFILEOBJECT file_object, PWDF_REQUEST_PARAMETERS parameters, WDFREQUEST *out)
 {
     if (out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfIoQueueFindRequest: OutRequest is NULL");
         return STATUS_INVALID_PARAMETER;
     }
@@ -528,7 +530,7 @@ NTSTATUS imp_WdfIoQueueFindRequest(PWDF_DRIVER_GLOBALS globals, WDFQUEUE handle,
     if (queue == NULL)
         return STATUS_INVALID_HANDLE;
     if (queue->config.DispatchType != WdfIoQueueDispatchManual) {
-        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfIoQueueFindRequest: WDFQUEUE %p is not a manual queue", (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -557,7 +559,7 @@ NTSTATUS imp_WdfIoQueueRetrieveFoundRequest(PWDF_DRIVER_GLOBALS globals, WDFQUEU
                                             WDFREQUEST *out)
 {
     if (out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFQUEUE", fx_report_driver(globals),
                            "WdfIoQueueRetrieveFoundRequest: OutRequest is NULL");
         return STATUS_INVALID_PARAMETER;
     }
@@ -568,18 +570,20 @@ NTSTATUS imp_WdfIoQueueRetrieveFoundRequest(PWDF_DRIVER_GLOBALS globals, WDFQUEU
     if (queue == NULL)
         return STATUS_INVALID_HANDLE;
     if (queue->config.DispatchType != WdfIoQueueDispatchManual) {
-        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFQUEUE", globals,
-                           "WdfIoQueueRetrieveFoundRequest: WDFQUEUE %p is not a manual queue", (void *)handle);
+        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFQUEUE", fx_report_driver(globals),
+                           "WdfIoQueueRetrieveFoundRequest: WDFQUEUE %p is not a manual queue",
+                           (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     fx_request *tag = fx_request_lookup_any(globals, found_request, "WdfIoQueueRetrieveFoundRequest");
     if (tag == NULL)
         return STATUS_INVALID_HANDLE;
     if (fx_request_owner_of(tag) == FX_REQ_QUEUED && tag->queue == queue && !fx_request_has_flag(tag, FX_REQ_FOUND)) {
-        owdf_verifier_policy policy =
-            OWDF_VERIFY_REPORT("RETRIEVE_FOUND_WITHOUT_FIND", found_request, "WDFREQUEST", globals,
-                               "WdfIoQueueRetrieveFoundRequest: WDFREQUEST %p was not returned by "
-                               "WdfIoQueueFindRequest", (void *)found_request);
+        owdf_verifier_policy policy = OWDF_VERIFY_REPORT(
+            "RETRIEVE_FOUND_WITHOUT_FIND", found_request, "WDFREQUEST", fx_report_driver(globals),
+            "WdfIoQueueRetrieveFoundRequest: WDFREQUEST %p was not returned by "
+            "WdfIoQueueFindRequest",
+            (void *)found_request);
         if (policy != OWDF_POLICY_LOG)
             return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -590,7 +594,7 @@ NTSTATUS imp_WdfIoQueueAssignForwardProgressPolicy(PWDF_DRIVER_GLOBALS globals, 
                                                    PWDF_IO_QUEUE_FORWARD_PROGRESS_POLICY policy)
 {
     UNREFERENCED_PARAMETER(policy);
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFQUEUE", globals,
+    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFQUEUE", fx_report_driver(globals),
                        "WdfIoQueueAssignForwardProgressPolicy is not implemented (reserved requests)");
     return STATUS_NOT_IMPLEMENTED;
 }

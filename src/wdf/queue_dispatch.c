@@ -799,16 +799,17 @@ static void report_leaks(fx_queue *queue, const char *what, ULONG waited_ms)
     collect_owned(queue, 0, &list);
     for (ULONG i = 0; i < list.count; i++) {
         fx_request *r = list.items[i];
-        OWDF_VERIFY_REPORT("REQ_LEAK_AT_TEARDOWN", r->object.handle, "WDFREQUEST", queue->object.globals,
-                           "WDFREQUEST %p (IRP %p, major 0x%x) is still owned by the driver %u ms after WDFQUEUE %p "
-                           "began to %s: it was neither completed nor acknowledged",
-                           r->object.handle, (void *)r->irp, r->major, waited_ms, queue->object.handle, what);
+        OWDF_VERIFY_REPORT(
+            "REQ_LEAK_AT_TEARDOWN", r->object.handle, "WDFREQUEST", fx_report_driver(queue->object.globals),
+            "WDFREQUEST %p (IRP %p, major 0x%x) is still owned by the driver %u ms after WDFQUEUE %p "
+            "began to %s: it was neither completed nor acknowledged",
+            r->object.handle, (void *)r->irp, r->major, waited_ms, queue->object.handle, what);
     }
     if (list.count == 0)
-        OWDF_VERIFY_REPORT("REQ_LEAK_AT_TEARDOWN", queue->object.handle, "WDFQUEUE", queue->object.globals,
-                           "WDFQUEUE %p has not finished to %s after %u ms (%u queued, %u presenting)",
-                           queue->object.handle, what, waited_ms, queue->pending_count,
-                           queue_presenting(queue));
+        OWDF_VERIFY_REPORT(
+            "REQ_LEAK_AT_TEARDOWN", queue->object.handle, "WDFQUEUE", fx_report_driver(queue->object.globals),
+            "WDFQUEUE %p has not finished to %s after %u ms (%u queued, %u presenting)", queue->object.handle,
+            what, waited_ms, queue->pending_count, queue_presenting(queue));
     release_owned_list(&list);
 }
 
@@ -843,9 +844,10 @@ void fx_queue_start(fx_queue *queue)
 
 static void report_concurrent(fx_queue *queue, const char *ddi, const char *pending)
 {
-    OWDF_VERIFY_REPORT("CONCURRENT_QUEUE_STATE_CHANGE", queue->object.handle, "WDFQUEUE", queue->object.globals,
-                       "%s on WDFQUEUE %p while its %s callback is still outstanding", ddi, queue->object.handle,
-                       pending);
+    OWDF_VERIFY_REPORT("CONCURRENT_QUEUE_STATE_CHANGE", queue->object.handle, "WDFQUEUE",
+                       fx_report_driver(queue->object.globals),
+                       "%s on WDFQUEUE %p while its %s callback is still outstanding", ddi,
+                       queue->object.handle, pending);
 }
 
 NTSTATUS fx_queue_stop(fx_queue *queue, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context, BOOLEAN purge)
@@ -973,10 +975,12 @@ static void notify_stop(fx_queue *queue, fx_request *request, ULONG action)
     __atomic_store_n(&request->stop_thread, NULL, __ATOMIC_RELEASE);
     if (fx_request_owner_of(request) == FX_REQ_DRIVER && fx_request_owned_from(request) == queue &&
         !fx_request_has_flag(request, FX_REQ_ACKED_IN_STOP | FX_REQ_CANCELED))
-        OWDF_VERIFY_REPORT("EVTIOSTOP_NO_ACTION", request->object.handle, "WDFREQUEST", queue->object.globals,
-                           "EvtIoStop(WDFQUEUE %p, WDFREQUEST %p, 0x%x) returned without completing, requeuing or "
-                           "acknowledging (WdfRequestStopAcknowledge) the request",
-                           queue->object.handle, request->object.handle, flags);
+        OWDF_VERIFY_REPORT(
+            "EVTIOSTOP_NO_ACTION", request->object.handle, "WDFREQUEST",
+            fx_report_driver(queue->object.globals),
+            "EvtIoStop(WDFQUEUE %p, WDFREQUEST %p, 0x%x) returned without completing, requeuing or "
+            "acknowledging (WdfRequestStopAcknowledge) the request",
+            queue->object.handle, request->object.handle, flags);
 }
 
 static void notify_stop_all(fx_queue *queue, ULONG action)

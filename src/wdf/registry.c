@@ -202,7 +202,7 @@ HANDLE imp_WdfRegistryWdmGetHandle(PWDF_DRIVER_GLOBALS globals, WDFKEY handle)
     if (key_from(globals, handle, "WdfRegistryWdmGetHandle") == NULL)
         return NULL;
     OWDF_VERIFY_REPORT(
-        "NOT_IMPLEMENTED", handle, "WDFKEY", globals,
+        "NOT_IMPLEMENTED", handle, "WDFKEY", fx_report_driver(globals),
         "WdfRegistryWdmGetHandle: openwdf keys have no Zw handle (no Zw registry); returning NULL");
     return NULL;
 }

@@ -79,8 +79,9 @@ static fx_request *request_lookup(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle
     BOOLEAN stale = FALSE;
     fx_object *object = fx_handle_lookup((WDFOBJECT)handle, &stale);
     if (object == NULL && stale) {
-        OWDF_VERIFY_REPORT(stale_rule, handle, "WDFREQUEST", globals,
-                           "%s: WDFREQUEST %p was already completed (the handle is stale)", caller, (void *)handle);
+        OWDF_VERIFY_REPORT(stale_rule, handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: WDFREQUEST %p was already completed (the handle is stale)", caller,
+                           (void *)handle);
         return NULL;
     }
     if (object == NULL || object->magic != FX_OBJECT_MAGIC || object->type != FX_TYPE_REQUEST) {
@@ -91,9 +92,10 @@ static fx_request *request_lookup(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle
     LONG owner = fx_request_owner_of(request);
     if (!accept_completed && (owner == FX_REQ_COMPLETED ||
                               (owner == FX_REQ_IDLE && !fx_request_has_flag(request, FX_REQ_DRIVER_CREATED)))) {
-        OWDF_VERIFY_REPORT(stale_rule, handle, "WDFREQUEST", globals,
-                           "%s: WDFREQUEST %p was already completed (the driver still holds a reference on it)",
-                           caller, (void *)handle);
+        OWDF_VERIFY_REPORT(
+            stale_rule, handle, "WDFREQUEST", fx_report_driver(globals),
+            "%s: WDFREQUEST %p was already completed (the driver still holds a reference on it)", caller,
+            (void *)handle);
         return NULL;
     }
     return request;
@@ -121,9 +123,10 @@ static BOOLEAN require_driver_owned(PWDF_DRIVER_GLOBALS globals, fx_request *req
     LONG owner = fx_request_owner_of(request);
     if (owner == FX_REQ_DRIVER)
         return TRUE;
-    OWDF_VERIFY_REPORT("REQ_NOT_OWNED", request->object.handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("REQ_NOT_OWNED", request->object.handle, "WDFREQUEST", fx_report_driver(globals),
                        "%s: WDFREQUEST %p is %s%s, not owned by the driver", caller, request->object.handle,
-                       owner_name(owner), fx_request_has_flag(request, FX_REQ_FOUND) ? " (a found request)" : "");
+                       owner_name(owner),
+                       fx_request_has_flag(request, FX_REQ_FOUND) ? " (a found request)" : "");
     return FALSE;
 }
 
@@ -410,7 +413,8 @@ static ULONG_PTR check_information(PWDF_DRIVER_GLOBALS globals, fx_request *requ
     }
     if (information <= limit)
         return information;
-    OWDF_VERIFY_REPORT("REQ_INFO_EXCEEDS_BUFFER", request->object.handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("REQ_INFO_EXCEEDS_BUFFER", request->object.handle, "WDFREQUEST",
+                       fx_report_driver(globals),
                        "%s: WDFREQUEST %p completed with Information %lu but its output buffer is %lu bytes",
                        caller, request->object.handle, (unsigned long)information, (unsigned long)limit);
     return limit; /* never let the copy-back overrun the caller's buffer */
@@ -425,9 +429,10 @@ static void request_complete(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, NTS
     if (request == NULL)
         return;
     if (fx_request_has_flag(request, FX_REQ_DRIVER_CREATED)) {
-        OWDF_VERIFY_REPORT("REQ_COMPLETE_DRIVER_CREATED", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_COMPLETE_DRIVER_CREATED", handle, "WDFREQUEST", fx_report_driver(globals),
                            "%s: WDFREQUEST %p was created by the driver (WdfRequestCreate); delete it with "
-                           "WdfObjectDelete instead of completing it", caller, (void *)handle);
+                           "WdfObjectDelete instead of completing it",
+                           caller, (void *)handle);
         return;
     }
     if (!require_driver_owned(globals, request, caller))
@@ -440,7 +445,7 @@ static void request_complete(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, NTS
     LONG expected = FX_REQ_DRIVER;
     if (!__atomic_compare_exchange_n(&request->owner, &expected, FX_REQ_COMPLETED, FALSE, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
-        OWDF_VERIFY_REPORT("REQ_DOUBLE_COMPLETE", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_DOUBLE_COMPLETE", handle, "WDFREQUEST", fx_report_driver(globals),
                            "%s: WDFREQUEST %p is being completed by another thread", caller, (void *)handle);
         return;
     }
@@ -548,7 +553,7 @@ void imp_WdfRequestGetParameters(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle,
     if (!ke_check_max_irql(DISPATCH_LEVEL, "WdfRequestGetParameters"))
         return;
     if (parameters == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfRequestGetParameters: Parameters is NULL");
         return;
     }
@@ -614,7 +619,7 @@ static BOOLEAN require_not_cancelable(PWDF_DRIVER_GLOBALS globals, fx_request *r
 {
     if (!fx_request_has_flag(request, FX_REQ_CANCELABLE))
         return TRUE;
-    OWDF_VERIFY_REPORT("REQ_NOT_OWNED", request->object.handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("REQ_NOT_OWNED", request->object.handle, "WDFREQUEST", fx_report_driver(globals),
                        "%s: WDFREQUEST %p is still marked cancelable (call WdfRequestUnmarkCancelable first)",
                        caller, request->object.handle);
     return FALSE;
@@ -631,8 +636,9 @@ NTSTATUS imp_WdfRequestForwardToIoQueue(PWDF_DRIVER_GLOBALS globals, WDFREQUEST 
     if (dest == NULL)
         return STATUS_INVALID_HANDLE;
     if (fx_request_has_flag(request, FX_REQ_DRIVER_CREATED)) {
-        OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", globals,
-                           "WdfRequestForwardToIoQueue: forwarding a driver-created request is not implemented");
+        OWDF_VERIFY_REPORT(
+            "NOT_IMPLEMENTED", handle, "WDFREQUEST", fx_report_driver(globals),
+            "WdfRequestForwardToIoQueue: forwarding a driver-created request is not implemented");
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     if (!require_driver_owned(globals, request, "WdfRequestForwardToIoQueue") ||
@@ -640,9 +646,9 @@ NTSTATUS imp_WdfRequestForwardToIoQueue(PWDF_DRIVER_GLOBALS globals, WDFREQUEST 
         return STATUS_INVALID_DEVICE_REQUEST;
     fx_queue *src = fx_request_owned_from(request);
     if (dest == src || dest->device != request->device) {
-        OWDF_VERIFY_REPORT("FORWARD_SAME_OR_NONPARENT", handle, "WDFREQUEST", globals,
-                           "WdfRequestForwardToIoQueue: WDFREQUEST %p cannot go to WDFQUEUE %p: %s", (void *)handle,
-                           (void *)queue_handle,
+        OWDF_VERIFY_REPORT("FORWARD_SAME_OR_NONPARENT", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "WdfRequestForwardToIoQueue: WDFREQUEST %p cannot go to WDFQUEUE %p: %s",
+                           (void *)handle, (void *)queue_handle,
                            dest == src ? "it is the queue the request came from"
                                        : "the queue belongs to another device (use "
                                          "WdfRequestForwardToParentDeviceIoQueue for a parent)");
@@ -673,14 +679,15 @@ NTSTATUS imp_WdfRequestRequeue(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle)
         return STATUS_INVALID_DEVICE_REQUEST;
     fx_queue *queue = fx_request_owned_from(request);
     if (queue == NULL) {
-        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfRequestRequeue: WDFREQUEST %p was not delivered by a queue", (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     if (queue->config.DispatchType != WdfIoQueueDispatchManual) {
-        OWDF_VERIFY_REPORT("MANUAL_ONLY_API", handle, "WDFREQUEST", globals,
-                           "WdfRequestRequeue: WDFREQUEST %p came from WDFQUEUE %p, which is not a manual queue",
-                           (void *)handle, queue->object.handle);
+        OWDF_VERIFY_REPORT(
+            "MANUAL_ONLY_API", handle, "WDFREQUEST", fx_report_driver(globals),
+            "WdfRequestRequeue: WDFREQUEST %p came from WDFQUEUE %p, which is not a manual queue",
+            (void *)handle, queue->object.handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     LONG old = __atomic_fetch_and(&request->flags, ~FX_REQ_STOP_NOTIFIED, __ATOMIC_ACQ_REL);
@@ -697,9 +704,11 @@ void imp_WdfRequestStopAcknowledge(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handl
     if (request == NULL)
         return;
     if (!fx_request_on_thread(&request->stop_thread)) {
-        OWDF_VERIFY_REPORT("STOPACK_OUTSIDE_EVTIOSTOP", handle, "WDFREQUEST", globals,
-                           "WdfRequestStopAcknowledge: WDFREQUEST %p is not being presented to EvtIoStop on this "
-                           "thread; it may only be acknowledged from EvtIoStop", (void *)handle);
+        OWDF_VERIFY_REPORT(
+            "STOPACK_OUTSIDE_EVTIOSTOP", handle, "WDFREQUEST", fx_report_driver(globals),
+            "WdfRequestStopAcknowledge: WDFREQUEST %p is not being presented to EvtIoStop on this "
+            "thread; it may only be acknowledged from EvtIoStop",
+            (void *)handle);
         return;
     }
     if (!require_driver_owned(globals, request, "WdfRequestStopAcknowledge"))
@@ -715,7 +724,7 @@ NTSTATUS imp_WdfRequestForwardToParentDeviceIoQueue(PWDF_DRIVER_GLOBALS globals,
 {
     UNREFERENCED_PARAMETER(parent_queue);
     UNREFERENCED_PARAMETER(options);
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", fx_report_driver(globals),
                        "WdfRequestForwardToParentDeviceIoQueue is not implemented (PDOs come later)");
     return STATUS_NOT_IMPLEMENTED;
 }
@@ -726,7 +735,8 @@ static NTSTATUS create_driver_request(PWDF_DRIVER_GLOBALS globals, PWDF_OBJECT_A
                                       BOOLEAN irp_owned, WDFREQUEST *out, const char *caller)
 {
     if (out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "WDFREQUEST", globals, "%s: Request is NULL", caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: Request is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     *out = NULL;
@@ -768,7 +778,8 @@ NTSTATUS imp_WdfRequestCreateFromIrp(PWDF_DRIVER_GLOBALS globals, PWDF_OBJECT_AT
                                      BOOLEAN request_frees_irp, WDFREQUEST *out)
 {
     if (irp == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "IRP", globals, "WdfRequestCreateFromIrp: Irp is NULL");
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", NULL, "IRP", fx_report_driver(globals),
+                           "WdfRequestCreateFromIrp: Irp is NULL");
         return STATUS_INVALID_PARAMETER;
     }
     return create_driver_request(globals, attributes, irp, request_frees_irp, out, "WdfRequestCreateFromIrp");
@@ -782,7 +793,7 @@ NTSTATUS imp_WdfRequestReuse(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, PWD
     if (request == NULL)
         return STATUS_INVALID_HANDLE;
     if (params == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfRequestReuse: ReuseParams is NULL");
         return STATUS_INVALID_PARAMETER;
     }
@@ -833,7 +844,7 @@ void imp_WdfRequestWdmFormatUsingStackLocation(PWDF_DRIVER_GLOBALS globals, WDFR
     if (request == NULL)
         return;
     if (stack == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfRequestWdmFormatUsingStackLocation: Stack is NULL");
         return;
     }
@@ -863,7 +874,7 @@ void imp_WdfRequestGetCompletionParams(PWDF_DRIVER_GLOBALS globals, WDFREQUEST h
                                        PWDF_REQUEST_COMPLETION_PARAMS params)
 {
     if (params == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfRequestGetCompletionParams: Params is NULL");
         return;
     }
@@ -881,7 +892,7 @@ BOOLEAN imp_WdfRequestSend(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, WDFIO
     UNREFERENCED_PARAMETER(target);
     UNREFERENCED_PARAMETER(options);
     fx_request *request = fx_request_from_handle(globals, handle);
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", fx_report_driver(globals),
                        "WdfRequestSend is not implemented yet (I/O targets are the next piece of work)");
     if (request != NULL)
         request->status = STATUS_NOT_IMPLEMENTED;
@@ -891,14 +902,14 @@ BOOLEAN imp_WdfRequestSend(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, WDFIO
 NTSTATUS imp_WdfRequestChangeTarget(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, WDFIOTARGET target)
 {
     UNREFERENCED_PARAMETER(target);
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", fx_report_driver(globals),
                        "WdfRequestChangeTarget is not implemented yet (I/O targets)");
     return STATUS_NOT_IMPLEMENTED;
 }
 
 BOOLEAN imp_WdfRequestCancelSentRequest(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle)
 {
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", globals,
+    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", handle, "WDFREQUEST", fx_report_driver(globals),
                        "WdfRequestCancelSentRequest is not implemented yet (I/O targets)");
     return FALSE;
 }

@@ -132,7 +132,8 @@ static NTSTATUS retrieve_buffer(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, 
                                 PVOID *buffer, size_t *length, const char *caller)
 {
     if (buffer == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals, "%s: Buffer is NULL", caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: Buffer is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     *buffer = NULL;
@@ -177,7 +178,8 @@ static NTSTATUS retrieve_memory(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, 
                                 const char *caller)
 {
     if (memory == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals, "%s: Memory is NULL", caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: Memory is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     *memory = NULL;
@@ -221,7 +223,8 @@ static NTSTATUS retrieve_mdl(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, BOO
                              const char *caller)
 {
     if (mdl_out == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals, "%s: Mdl is NULL", caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: Mdl is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     *mdl_out = NULL;
@@ -280,9 +283,11 @@ static fx_request *in_caller_context(PWDF_DRIVER_GLOBALS globals, WDFREQUEST han
     }
     if (!fx_request_has_flag(request, FX_REQ_IN_CALLER_CONTEXT) ||
         !fx_request_on_thread(&request->caller_context_thread)) {
-        OWDF_VERIFY_REPORT("UNSAFE_BUFFER_OUTSIDE_CALLER_CONTEXT", handle, "WDFREQUEST", globals,
-                           "%s: WDFREQUEST %p is not in its EvtIoInCallerContext on this thread; the caller's "
-                           "buffers are only valid there", caller, (void *)handle);
+        OWDF_VERIFY_REPORT(
+            "UNSAFE_BUFFER_OUTSIDE_CALLER_CONTEXT", handle, "WDFREQUEST", fx_report_driver(globals),
+            "%s: WDFREQUEST %p is not in its EvtIoInCallerContext on this thread; the caller's "
+            "buffers are only valid there",
+            caller, (void *)handle);
         return NULL;
     }
     *status = STATUS_SUCCESS;
@@ -293,7 +298,8 @@ static NTSTATUS unsafe_buffer(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, BO
                               PVOID *buffer, size_t *length, const char *caller)
 {
     if (buffer == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals, "%s: Buffer is NULL", caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: Buffer is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     *buffer = NULL;
@@ -347,8 +353,8 @@ static NTSTATUS probe_and_lock(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, P
                                WDFMEMORY *memory, BOOLEAN for_read, const char *caller)
 {
     if (memory == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals, "%s: MemoryObject is NULL",
-                           caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: MemoryObject is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     *memory = NULL;

@@ -97,12 +97,12 @@ static NTSTATUS mark_cancelable(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, 
     if (request == NULL)
         return STATUS_INVALID_HANDLE;
     if (routine == NULL) {
-        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", globals, "%s: EvtRequestCancel is NULL",
-                           caller);
+        OWDF_VERIFY_REPORT("NULL_REQUIRED_PARAM", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "%s: EvtRequestCancel is NULL", caller);
         return STATUS_INVALID_PARAMETER;
     }
     if (fx_request_owner_of(request) != FX_REQ_DRIVER || fx_request_has_flag(request, FX_REQ_DRIVER_CREATED)) {
-        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", fx_report_driver(globals),
                            "%s: WDFREQUEST %p is not a request the driver owns", caller, (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -113,7 +113,7 @@ static NTSTATUS mark_cancelable(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, 
     KeAcquireSpinLock(&request->cancel_lock, &irql);
     if (fx_request_has_flag(request, FX_REQ_CANCELABLE)) {
         KeReleaseSpinLock(&request->cancel_lock, irql);
-        OWDF_VERIFY_REPORT("REQ_DOUBLE_MARK_CANCELABLE", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_DOUBLE_MARK_CANCELABLE", handle, "WDFREQUEST", fx_report_driver(globals),
                            "%s: WDFREQUEST %p is already cancelable", caller, (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -161,7 +161,7 @@ NTSTATUS imp_WdfRequestUnmarkCancelable(PWDF_DRIVER_GLOBALS globals, WDFREQUEST 
     if (request == NULL)
         return STATUS_INVALID_HANDLE;
     if (fx_request_owner_of(request) != FX_REQ_DRIVER) {
-        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", globals,
+        OWDF_VERIFY_REPORT("REQ_NOT_OWNED", handle, "WDFREQUEST", fx_report_driver(globals),
                            "WdfRequestUnmarkCancelable: WDFREQUEST %p is not a request the driver owns",
                            (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -178,8 +178,9 @@ NTSTATUS imp_WdfRequestUnmarkCancelable(PWDF_DRIVER_GLOBALS globals, WDFREQUEST 
             return STATUS_CANCELLED;
         }
         KeReleaseSpinLock(&request->cancel_lock, irql);
-        OWDF_VERIFY_REPORT("REQ_NOT_CANCELABLE", handle, "WDFREQUEST", globals,
-                           "WdfRequestUnmarkCancelable: WDFREQUEST %p is not marked cancelable", (void *)handle);
+        OWDF_VERIFY_REPORT("REQ_NOT_CANCELABLE", handle, "WDFREQUEST", fx_report_driver(globals),
+                           "WdfRequestUnmarkCancelable: WDFREQUEST %p is not marked cancelable",
+                           (void *)handle);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     fx_request_clear_flag(request, FX_REQ_CANCELABLE);
@@ -202,9 +203,11 @@ BOOLEAN imp_WdfRequestIsCanceled(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle)
     if (request == NULL)
         return FALSE;
     if (fx_request_has_flag(request, FX_REQ_CANCELABLE))
-        OWDF_VERIFY_REPORT("REQ_ISCANCELED_ON_CANCELABLE", handle, "WDFREQUEST", globals,
-                           "WdfRequestIsCanceled: WDFREQUEST %p is marked cancelable; its EvtRequestCancel tells "
-                           "when it is canceled", (void *)handle);
+        OWDF_VERIFY_REPORT(
+            "REQ_ISCANCELED_ON_CANCELABLE", handle, "WDFREQUEST", fx_report_driver(globals),
+            "WdfRequestIsCanceled: WDFREQUEST %p is marked cancelable; its EvtRequestCancel tells "
+            "when it is canceled",
+            (void *)handle);
     return __atomic_load_n(&request->irp->Cancel, __ATOMIC_SEQ_CST) || fx_request_has_flag(request, FX_REQ_CANCELED);
 }
 
@@ -222,9 +225,11 @@ BOOLEAN fx_request_cancel_check_complete(fx_request *request, const char *caller
     LONG flags = __atomic_load_n(&request->flags, __ATOMIC_ACQUIRE);
     if ((flags & FX_REQ_CANCEL_CLAIMED) && !(flags & FX_REQ_CANCEL_CALLED)) {
         KeReleaseSpinLock(&request->cancel_lock, irql);
-        OWDF_VERIFY_REPORT("REQ_COMPLETE_AFTER_CANCEL", request->object.handle, "WDFREQUEST", globals,
-                           "%s: WdfRequestUnmarkCancelable returned STATUS_CANCELLED for WDFREQUEST %p; only its "
-                           "EvtRequestCancel may complete it (not completed now)", caller, request->object.handle);
+        OWDF_VERIFY_REPORT(
+            "REQ_COMPLETE_AFTER_CANCEL", request->object.handle, "WDFREQUEST", fx_report_driver(globals),
+            "%s: WdfRequestUnmarkCancelable returned STATUS_CANCELLED for WDFREQUEST %p; only its "
+            "EvtRequestCancel may complete it (not completed now)",
+            caller, request->object.handle);
         return FALSE;
     }
     if (!(flags & FX_REQ_CANCELABLE)) {
@@ -237,9 +242,10 @@ BOOLEAN fx_request_cancel_check_complete(fx_request *request, const char *caller
         request->cancel_routine = NULL;
     }
     KeReleaseSpinLock(&request->cancel_lock, irql);
-    OWDF_VERIFY_REPORT("REQ_COMPLETE_WHILE_CANCELABLE", request->object.handle, "WDFREQUEST", globals,
-                       "%s: WDFREQUEST %p is still marked cancelable; call WdfRequestUnmarkCancelable first%s", caller,
-                       request->object.handle,
-                       reclaimed ? "" : " (it is being canceled: its EvtRequestCancel completes it, not this call)");
+    OWDF_VERIFY_REPORT(
+        "REQ_COMPLETE_WHILE_CANCELABLE", request->object.handle, "WDFREQUEST", fx_report_driver(globals),
+        "%s: WDFREQUEST %p is still marked cancelable; call WdfRequestUnmarkCancelable first%s", caller,
+        request->object.handle,
+        reclaimed ? "" : " (it is being canceled: its EvtRequestCancel completes it, not this call)");
     return reclaimed;
 }

@@ -47,7 +47,7 @@ BOOLEAN fx_support_check_config_size(PWDF_DRIVER_GLOBALS globals, const char *dd
         if (size == accepted[i])
             return TRUE;
     }
-    OWDF_VERIFY_REPORT("CONFIG_SIZE", NULL, type, globals,
+    OWDF_VERIFY_REPORT("CONFIG_SIZE", NULL, type, fx_report_driver(globals),
                        "%s: %s.Size is %u, expected %zu (use its INIT function)", ddi, type, size,
                        accepted[0]);
     return FALSE;

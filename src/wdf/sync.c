@@ -52,7 +52,7 @@ static const void *lock_label(const fx_sync_lock *lock)
 
 static BOOLEAN report_recursion(fx_sync_lock *lock, PWDF_DRIVER_GLOBALS globals, const char *caller)
 {
-    OWDF_VERIFY_REPORT("LOCK_RECURSIVE", lock_label(lock), lock->name, globals,
+    OWDF_VERIFY_REPORT("LOCK_RECURSIVE", lock_label(lock), lock->name, fx_report_driver(globals),
                        "%s: the %s is already held by this thread (framework locks are not recursive)",
                        caller, lock->name);
     return FALSE;
@@ -68,7 +68,7 @@ static NTSTATUS passive_acquire(fx_sync_lock *lock, PLARGE_INTEGER timeout, PWDF
     LARGE_INTEGER zero = {.QuadPart = 0};
     if (KeGetCurrentIrql() > APC_LEVEL && (timeout == NULL || timeout->QuadPart != 0)) {
         OWDF_VERIFY_REPORT(
-            "BLOCKING_CALL_AT_DISPATCH", lock_label(lock), lock->name, globals,
+            "BLOCKING_CALL_AT_DISPATCH", lock_label(lock), lock->name, fx_report_driver(globals),
             "%s: waiting for the %s at IRQL %u (a wait with a timeout needs IRQL <= APC_LEVEL)", caller,
             lock->name, (unsigned)KeGetCurrentIrql());
         timeout = &zero;
@@ -86,7 +86,8 @@ BOOLEAN fx_sync_lock_acquire(fx_sync_lock *lock, PWDF_DRIVER_GLOBALS globals, co
         return report_recursion(lock, globals, caller);
     if (lock->passive) {
         if (KeGetCurrentIrql() > APC_LEVEL) {
-            OWDF_VERIFY_REPORT("BLOCKING_CALL_AT_DISPATCH", lock_label(lock), lock->name, globals,
+            OWDF_VERIFY_REPORT("BLOCKING_CALL_AT_DISPATCH", lock_label(lock), lock->name,
+                               fx_report_driver(globals),
                                "%s: the %s is a passive-level lock; it cannot be taken at IRQL %u", caller,
                                lock->name, (unsigned)KeGetCurrentIrql());
             return FALSE;
@@ -106,7 +107,7 @@ BOOLEAN fx_sync_lock_release(fx_sync_lock *lock, PWDF_DRIVER_GLOBALS globals, co
 {
     PVOID owner = lock_owner(lock);
     if (owner != KeGetCurrentThread()) {
-        OWDF_VERIFY_REPORT("LOCK_RELEASE_NOT_OWNER", lock_label(lock), lock->name, globals,
+        OWDF_VERIFY_REPORT("LOCK_RELEASE_NOT_OWNER", lock_label(lock), lock->name, fx_report_driver(globals),
                            owner == NULL ? "%s: the %s is not held" : "%s: the %s is held by another thread",
                            caller, lock->name);
         return FALSE;
@@ -207,7 +208,7 @@ static fx_sync_lock *object_lock_for_ddi(PWDF_DRIVER_GLOBALS globals, WDFOBJECT 
         return NULL;
     fx_sync_lock *lock = fx_sync_object_lock(object);
     if (lock == NULL)
-        OWDF_VERIFY_REPORT("OBJECT_LOCK_UNSUPPORTED", handle, object->ops->name, globals,
+        OWDF_VERIFY_REPORT("OBJECT_LOCK_UNSUPPORTED", handle, object->ops->name, fx_report_driver(globals),
                            "%s: %s %p has no synchronization lock (only devices and queues have one)", ddi,
                            object->ops->name, handle);
     return lock;

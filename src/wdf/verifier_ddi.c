@@ -10,7 +10,8 @@
 void imp_WdfVerifierDbgBreakPoint(PWDF_DRIVER_GLOBALS globals)
 {
     fx_ifr_printf(fx_support_ifr(globals), OWDF_IFR_VERIFIER, NULL, "WdfVerifierDbgBreakPoint");
-    OWDF_VERIFY_REPORT("VERIFIER_DBG_BREAKPOINT", NULL, NULL, globals, "%s called WdfVerifierDbgBreakPoint",
+    OWDF_VERIFY_REPORT("VERIFIER_DBG_BREAKPOINT", NULL, NULL, fx_report_driver(globals),
+                       "%s called WdfVerifierDbgBreakPoint",
                        globals != NULL ? globals->DriverName : "a driver");
 }
 
@@ -19,7 +20,7 @@ void imp_WdfVerifierKeBugCheck(PWDF_DRIVER_GLOBALS globals, ULONG code, ULONG_PT
 {
     fx_ifr_printf(fx_support_ifr(globals), OWDF_IFR_VERIFIER, NULL, "WdfVerifierKeBugCheck 0x%x",
                   (unsigned)code);
-    OWDF_VERIFY_REPORT("DRIVER_BUGCHECK", NULL, NULL, globals,
+    OWDF_VERIFY_REPORT("DRIVER_BUGCHECK", NULL, NULL, fx_report_driver(globals),
                        "%s called WdfVerifierKeBugCheck(0x%08x, %#lx, %#lx, %#lx, %#lx)",
                        globals != NULL ? globals->DriverName : "a driver", (unsigned)code, (unsigned long)p1,
                        (unsigned long)p2, (unsigned long)p3, (unsigned long)p4);
@@ -27,7 +28,7 @@ void imp_WdfVerifierKeBugCheck(PWDF_DRIVER_GLOBALS globals, ULONG code, ULONG_PT
 
 PVOID imp_WdfGetTriageInfo(PWDF_DRIVER_GLOBALS globals)
 {
-    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", NULL, NULL, globals,
+    OWDF_VERIFY_REPORT("NOT_IMPLEMENTED", NULL, NULL, fx_report_driver(globals),
                        "WdfGetTriageInfo: openwdf has no debugger triage block; returning NULL");
     return NULL;
 }
@@ -36,6 +37,6 @@ void owdf_wdfverify_failed(PWDF_DRIVER_GLOBALS globals, const char *expression, 
 {
     fx_ifr_printf(fx_support_ifr(globals), OWDF_IFR_VERIFIER, NULL, "WDFVERIFY(%s) %s:%d", expression, file,
                   line);
-    OWDF_VERIFY_REPORT("WDFVERIFY_FAILED", NULL, NULL, globals, "WDFVERIFY(%s) failed in %s, line %d",
-                       expression, file, line);
+    OWDF_VERIFY_REPORT("WDFVERIFY_FAILED", NULL, NULL, fx_report_driver(globals),
+                       "WDFVERIFY(%s) failed in %s, line %d", expression, file, line);
 }

@@ -51,10 +51,13 @@ static void ring_keeps_the_newest(void **state)
 }
 
 static struct fx_ifr *shared;
+static pthread_barrier_t writers_alive; /* both writers live (and keep their slots) while writing */
 static void *writer(void *arg)
 {
+    pthread_barrier_wait(&writers_alive);
     for (uintptr_t i = 0; i < 20000; i++)
         fx_ifr_record(shared, OWDF_IFR_REQUEST_PRESENTED, arg, i, i);
+    pthread_barrier_wait(&writers_alive);
     return NULL;
 }
 
@@ -62,6 +65,7 @@ static void concurrent_writers_and_reader(void **state)
 {
     (void)state;
     shared = fx_ifr_create("IfrThreads", 256);
+    pthread_barrier_init(&writers_alive, NULL, 2);
     pthread_t t[2];
     pthread_create(&t[0], NULL, writer, (void *)1);
     pthread_create(&t[1], NULL, writer, (void *)2);
@@ -73,6 +77,7 @@ static void concurrent_writers_and_reader(void **state)
     }
     pthread_join(t[0], NULL);
     pthread_join(t[1], NULL);
+    pthread_barrier_destroy(&writers_alive);
     /* Each writer thread has a ring of its own, which keeps its newest 256. */
     assert_int_equal(owdf_ifr_count("IfrThreads", OWDF_IFR_REQUEST_PRESENTED), 2 * 256);
     size_t n = owdf_ifr_snapshot("IfrThreads", r, 256);
