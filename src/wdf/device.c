@@ -11,6 +11,7 @@
  * reference) until the WDFDEVICE is destroyed, so late completions never touch freed memory.
  */
 #include "fx_core.h"
+#include "fx_support.h"
 #include "fx_string.h"
 
 #include <string.h>
@@ -634,11 +635,8 @@ void imp_WdfDeviceSetDeviceState(PWDF_DRIVER_GLOBALS globals, WDFDEVICE handle, 
         FX_NULL_REPORT(globals, ddi, "DeviceState");
         return;
     }
-    if (state->Size != sizeof(WDF_DEVICE_STATE)) {
-        FX_REPORT("CONFIG_SIZE", state, "WDF_DEVICE_STATE", globals, "%s: Size is %u, expected %zu", ddi, state->Size,
-                  sizeof(WDF_DEVICE_STATE));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_DEVICE_STATE, state))
         return;
-    }
     WDF_DEVICE_STATE *stored = &device->device_state;
     const WDF_TRI_STATE *in[] = {&state->Disabled, &state->DontDisplayInUI, &state->Failed,
                                  &state->NotDisableable, &state->Removed, &state->ResourcesChanged};
@@ -668,11 +666,8 @@ void imp_WdfDeviceGetDeviceState(PWDF_DRIVER_GLOBALS globals, WDFDEVICE handle, 
         FX_NULL_REPORT(globals, ddi, "DeviceState");
         return;
     }
-    if (state->Size != sizeof(WDF_DEVICE_STATE)) {
-        FX_REPORT("CONFIG_SIZE", state, "WDF_DEVICE_STATE", globals, "%s: Size is %u, expected %zu", ddi, state->Size,
-                  sizeof(WDF_DEVICE_STATE));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_DEVICE_STATE, state))
         return;
-    }
     *state = device->device_state;
 }
 
@@ -687,11 +682,8 @@ void imp_WdfDeviceSetPnpCapabilities(PWDF_DRIVER_GLOBALS globals, WDFDEVICE hand
         FX_NULL_REPORT(globals, ddi, "PnpCapabilities");
         return;
     }
-    if (caps->Size != sizeof(WDF_DEVICE_PNP_CAPABILITIES)) {
-        FX_REPORT("CONFIG_SIZE", caps, "WDF_DEVICE_PNP_CAPABILITIES", globals, "%s: Size is %u, expected %zu", ddi,
-                  caps->Size, sizeof(WDF_DEVICE_PNP_CAPABILITIES));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_DEVICE_PNP_CAPABILITIES, caps))
         return;
-    }
     /* Stored; reported to the PnP manager (IRP_MN_QUERY_CAPABILITIES) by the state machines. */
     device->pnp_capabilities = *caps;
 }
@@ -707,11 +699,8 @@ void imp_WdfDeviceSetPowerCapabilities(PWDF_DRIVER_GLOBALS globals, WDFDEVICE ha
         FX_NULL_REPORT(globals, ddi, "PowerCapabilities");
         return;
     }
-    if (caps->Size != sizeof(WDF_DEVICE_POWER_CAPABILITIES)) {
-        FX_REPORT("CONFIG_SIZE", caps, "WDF_DEVICE_POWER_CAPABILITIES", globals, "%s: Size is %u, expected %zu", ddi,
-                  caps->Size, sizeof(WDF_DEVICE_POWER_CAPABILITIES));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_DEVICE_POWER_CAPABILITIES, caps))
         return;
-    }
     device->power_capabilities = *caps;
 }
 

@@ -9,6 +9,7 @@
  * PASSIVE_LEVEL; the list lock is a mutex never held across driver code.
  */
 #include "fx_core.h"
+#include "fx_support.h"
 
 #include <pthread.h>
 
@@ -271,12 +272,8 @@ void imp_WdfDeviceInitSetFileObjectConfig(PWDF_DRIVER_GLOBALS globals, PWDFDEVIC
         FX_NULL_REPORT(globals, ddi, "FileObjectConfig");
         return;
     }
-    if (config->Size != sizeof(WDF_FILEOBJECT_CONFIG)) {
-        FX_REPORT("CONFIG_SIZE", config, "WDF_FILEOBJECT_CONFIG", globals,
-                  "%s: WDF_FILEOBJECT_CONFIG.Size is %u, expected %zu (use WDF_FILEOBJECT_CONFIG_INIT)", ddi,
-                  config->Size, sizeof(WDF_FILEOBJECT_CONFIG));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_FILEOBJECT_CONFIG, config))
         return;
-    }
     ULONG cls = (ULONG)config->FileObjectClass & WDF_FILEOBJECT_CLASS_MASK;
     if (cls < WdfFileObjectNotRequired || cls > WdfFileObjectWdfCannotUseFsContexts) {
         FX_REPORT("DDI_INVALID_PARAMETER", config, "WDF_FILEOBJECT_CONFIG", globals,
@@ -350,12 +347,8 @@ void imp_WdfDeviceInitSetPnpPowerEventCallbacks(PWDF_DRIVER_GLOBALS globals, PWD
         FX_NULL_REPORT(globals, ddi, "PnpPowerEventCallbacks");
         return;
     }
-    if (callbacks->Size != sizeof(WDF_PNPPOWER_EVENT_CALLBACKS)) {
-        FX_REPORT("CONFIG_SIZE", callbacks, "WDF_PNPPOWER_EVENT_CALLBACKS", globals,
-                  "%s: WDF_PNPPOWER_EVENT_CALLBACKS.Size is %u, expected %zu (use WDF_PNPPOWER_EVENT_CALLBACKS_INIT)",
-                  ddi, callbacks->Size, sizeof(WDF_PNPPOWER_EVENT_CALLBACKS));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_PNPPOWER_EVENT_CALLBACKS, callbacks))
         return;
-    }
     if (init->kind == FX_INIT_CONTROL) {
         FX_REPORT("DDI_INVALID_PARAMETER", init, "WDFDEVICE_INIT", globals,
                   "%s: control devices take no PnP or power callbacks", ddi);
@@ -374,13 +367,8 @@ void imp_WdfDeviceInitSetPowerPolicyEventCallbacks(PWDF_DRIVER_GLOBALS globals, 
         FX_NULL_REPORT(globals, ddi, "PowerPolicyEventCallbacks");
         return;
     }
-    if (callbacks->Size != sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS)) {
-        FX_REPORT("CONFIG_SIZE", callbacks, "WDF_POWER_POLICY_EVENT_CALLBACKS", globals,
-                  "%s: WDF_POWER_POLICY_EVENT_CALLBACKS.Size is %u, expected %zu "
-                  "(use WDF_POWER_POLICY_EVENT_CALLBACKS_INIT)",
-                  ddi, callbacks->Size, sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_POWER_POLICY_EVENT_CALLBACKS, callbacks))
         return;
-    }
     if (init->kind == FX_INIT_CONTROL) {
         FX_REPORT("DDI_INVALID_PARAMETER", init, "WDFDEVICE_INIT", globals,
                   "%s: control devices take no power policy callbacks", ddi);

@@ -72,7 +72,7 @@ NTSTATUS imp_WdfDpcCreate(PWDF_DRIVER_GLOBALS globals, PWDF_DPC_CONFIG config,
     if (config == NULL)
         return FX_NULL_PARAM(globals, "WdfDpcCreate", "Config");
     static const size_t sizes[] = {sizeof(WDF_DPC_CONFIG)};
-    if (!fx_support_check_config_size(globals, "WdfDpcCreate", "WDF_DPC_CONFIG", config->Size, sizes, 1))
+    if (!fx_support_check_config_size(globals, "WdfDpcCreate", "WDF_DPC_CONFIG", config, config->Size, sizes, 1))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (config->EvtDpcFunc == NULL)
         return FX_NULL_PARAM(globals, "WdfDpcCreate", "Config->EvtDpcFunc");

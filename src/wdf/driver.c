@@ -14,6 +14,7 @@
  * once their last object is gone.
  */
 #include "fx_core.h"
+#include "fx_support.h"
 #include "fx_registry.h"
 #include "fx_string.h"
 
@@ -260,12 +261,8 @@ NTSTATUS imp_WdfDriverCreate(PWDF_DRIVER_GLOBALS globals, PDRIVER_OBJECT driver_
                        driver_object == NULL ? "DriverObject" : registry_path == NULL ? "RegistryPath" : "DriverConfig");
         return STATUS_INVALID_PARAMETER;
     }
-    if (config->Size != sizeof(WDF_DRIVER_CONFIG)) {
-        FX_REPORT("CONFIG_SIZE", config, "WDF_DRIVER_CONFIG", globals,
-                  "%s: WDF_DRIVER_CONFIG.Size is %u, expected %zu (use WDF_DRIVER_CONFIG_INIT)", ddi, config->Size,
-                  sizeof(WDF_DRIVER_CONFIG));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_DRIVER_CONFIG, config))
         return STATUS_INFO_LENGTH_MISMATCH;
-    }
     const ULONG valid_flags = WdfDriverInitNonPnpDriver | WdfDriverInitNoDispatchOverride;
     if ((config->DriverInitFlags & ~valid_flags) != 0) {
         FX_REPORT("DDI_INVALID_PARAMETER", config, "WDF_DRIVER_CONFIG", globals,
@@ -506,11 +503,8 @@ BOOLEAN imp_WdfDriverIsVersionAvailable(PWDF_DRIVER_GLOBALS globals, WDFDRIVER h
     }
     if (!ke_check_max_irql(PASSIVE_LEVEL, ddi))
         return FALSE;
-    if (params->Size != sizeof(WDF_DRIVER_VERSION_AVAILABLE_PARAMS)) {
-        FX_REPORT("CONFIG_SIZE", params, "WDF_DRIVER_VERSION_AVAILABLE_PARAMS", globals,
-                  "%s: Size is %u, expected %zu", ddi, params->Size, sizeof(WDF_DRIVER_VERSION_AVAILABLE_PARAMS));
+    if (!fx_support_check_exact_size(globals, ddi, WDF_DRIVER_VERSION_AVAILABLE_PARAMS, params))
         return FALSE;
-    }
     /* One major version; every minor version up to ours. */
     return params->MajorVersion == OWDF_KMDF_VERSION_MAJOR && params->MinorVersion <= OWDF_KMDF_VERSION_MINOR;
 }

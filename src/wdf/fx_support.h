@@ -49,6 +49,11 @@ static inline fx_object *fx_support_driver_object(PWDF_DRIVER_GLOBALS globals)
  * A wrong size is reported (CONFIG_SIZE) and the caller fails with STATUS_INFO_LENGTH_MISMATCH.
  */
 BOOLEAN fx_support_check_config_size(PWDF_DRIVER_GLOBALS globals, const char *ddi, const char *type,
-                                     ULONG size, const size_t *accepted, size_t accepted_count);
+                                     const void *object, ULONG size, const size_t *accepted,
+                                     size_t accepted_count);
+
+/* The common case: only the current size of struct T is accepted (x points to a T). */
+#define fx_support_check_exact_size(globals, ddi, T, x) \
+    fx_support_check_config_size(globals, ddi, #T, x, (x)->Size, (const size_t[]){sizeof(T)}, 1)
 
 #endif /* OPENWDF_FX_SUPPORT_H */

@@ -41,14 +41,15 @@ __attribute__((constructor)) static void support_rules_register(void)
 }
 
 BOOLEAN fx_support_check_config_size(PWDF_DRIVER_GLOBALS globals, const char *ddi, const char *type,
-                                     ULONG size, const size_t *accepted, size_t accepted_count)
+                                     const void *object, ULONG size, const size_t *accepted,
+                                     size_t accepted_count)
 {
     for (size_t i = 0; i < accepted_count; i++) {
         if (size == accepted[i])
             return TRUE;
     }
-    OWDF_VERIFY_REPORT("CONFIG_SIZE", NULL, type, fx_report_driver(globals),
-                       "%s: %s.Size is %u, expected %zu (use its INIT function)", ddi, type, size,
-                       accepted[0]);
+    OWDF_VERIFY_REPORT("CONFIG_SIZE", object, type, fx_report_driver(globals),
+                       "%s: %s.Size is %u, expected %zu (use %s_INIT)", ddi, type, size,
+                       accepted[0], type);
     return FALSE;
 }

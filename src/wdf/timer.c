@@ -111,7 +111,7 @@ NTSTATUS imp_WdfTimerCreate(PWDF_DRIVER_GLOBALS globals, PWDF_TIMER_CONFIG confi
     if (config == NULL)
         return FX_NULL_PARAM(globals, "WdfTimerCreate", "Config");
     static const size_t sizes[] = {sizeof(WDF_TIMER_CONFIG), TIMER_CONFIG_V1_0_SIZE};
-    if (!fx_support_check_config_size(globals, "WdfTimerCreate", "WDF_TIMER_CONFIG", config->Size, sizes, 2))
+    if (!fx_support_check_config_size(globals, "WdfTimerCreate", "WDF_TIMER_CONFIG", config, config->Size, sizes, 2))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (config->EvtTimerFunc == NULL)
         return FX_NULL_PARAM(globals, "WdfTimerCreate", "Config->EvtTimerFunc");

@@ -76,7 +76,8 @@ NTSTATUS imp_WdfWorkItemCreate(PWDF_DRIVER_GLOBALS globals, PWDF_WORKITEM_CONFIG
     if (config == NULL)
         return FX_NULL_PARAM(globals, "WdfWorkItemCreate", "Config");
     static const size_t sizes[] = {sizeof(WDF_WORKITEM_CONFIG)};
-    if (!fx_support_check_config_size(globals, "WdfWorkItemCreate", "WDF_WORKITEM_CONFIG", config->Size,
+    if (!fx_support_check_config_size(globals, "WdfWorkItemCreate", "WDF_WORKITEM_CONFIG", config,
+                                      config->Size,
                                       sizes, 1))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (config->EvtWorkItemFunc == NULL)
