@@ -144,6 +144,7 @@ static uint64_t user_reads(void *ctx, uint64_t n)
 struct thread_run {
     pthread_barrier_t *start;
     HANDLE handle;
+    uint64_t target_ns;
     double rate;
 };
 
@@ -151,8 +152,23 @@ static void *reader_thread(void *arg)
 {
     struct thread_run *run = arg;
     pthread_barrier_wait(run->start);
-    run->rate = bench_rate(user_reads, run->handle, 300000000ull, 3);
+    run->rate = bench_rate(user_reads, run->handle, run->target_ns, 3);
     return NULL;
+}
+
+/* Two threads reading at once, each on its own handle; their aggregate rate. */
+static double two_readers(HANDLE handles[2], uint64_t target_ns)
+{
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, 2);
+    struct thread_run runs[2] = {{&start, handles[0], target_ns, 0}, {&start, handles[1], target_ns, 0}};
+    pthread_t tid[2];
+    for (int t = 0; t < 2; t++)
+        pthread_create(&tid[t], NULL, reader_thread, &runs[t]);
+    for (int t = 0; t < 2; t++)
+        pthread_join(tid[t], NULL);
+    pthread_barrier_destroy(&start);
+    return runs[0].rate + runs[1].rate;
 }
 
 static PDEVICE_OBJECT null_irp_device;
@@ -232,15 +248,7 @@ int main(int argc, char **argv)
     if (profile_threads == 1) {
         bench_rate(user_reads, par[0], 1000000000ull, 3);
     } else if (profile_threads == 2) {
-        pthread_barrier_t start;
-        pthread_barrier_init(&start, NULL, 2);
-        struct thread_run runs[2] = {{&start, par[0], 0}, {&start, par[1], 0}};
-        pthread_t tid[2];
-        for (int t = 0; t < 2; t++)
-            pthread_create(&tid[t], NULL, reader_thread, &runs[t]);
-        for (int t = 0; t < 2; t++)
-            pthread_join(tid[t], NULL);
-        pthread_barrier_destroy(&start);
+        (void)two_readers(par, 1000000000ull);
     }
     if (profile_threads != 0)
         goto teardown;
@@ -257,16 +265,7 @@ int main(int argc, char **argv)
 
     double wdf1 = bench_rate(user_reads, par[0], 300000000ull, 3);
     double wdfseq = bench_rate(user_reads, seq, 300000000ull, 3);
-    pthread_barrier_t start;
-    pthread_barrier_init(&start, NULL, 2);
-    struct thread_run runs[2] = {{&start, par[0], 0}, {&start, par[1], 0}};
-    pthread_t tid[2];
-    for (int t = 0; t < 2; t++)
-        pthread_create(&tid[t], NULL, reader_thread, &runs[t]);
-    for (int t = 0; t < 2; t++)
-        pthread_join(tid[t], NULL);
-    pthread_barrier_destroy(&start);
-    double wdf2 = runs[0].rate + runs[1].rate;
+    double wdf2 = two_readers(par, 300000000ull);
 
     bench_table_row("direct indirect call (physical limit)", direct);
     bench_table_row("WDM null IRP via IoCallDriver", irp);
