@@ -43,6 +43,13 @@ static void fx_interface_release(void)
 
 /* ---- the object ------------------------------------------------------------------------------------ */
 
+/*
+ * A WDFDEVICE lives at least as long as its DEVICE_OBJECT: it holds a reference on itself that the
+ * device object drops when its own last reference goes (file objects of open handles keep it after
+ * IoDeleteDevice). So an IRP the I/O manager dispatches to the device object - a CLOSE sent from a
+ * worker after the device was removed, a read on a handle still open - always finds the WDFDEVICE
+ * (deleted, its queues shut down), never freed memory.
+ */
 fx_device *fx_device_from_wdm(PDEVICE_OBJECT device_object)
 {
     if (device_object == NULL || device_object->DeviceExtension == NULL ||
@@ -50,6 +57,16 @@ fx_device *fx_device_from_wdm(PDEVICE_OBJECT device_object)
         return NULL;
     fx_device_extension *x = device_object->DeviceExtension;
     return x->magic == FX_DEVICE_EXTENSION_MAGIC ? x->device : NULL;
+}
+
+static void fx_device_wdm_gone(PDEVICE_OBJECT wdm, void *context)
+{
+    fx_device *device = context;
+    fx_device_extension *x = wdm->DeviceExtension;
+    x->magic = 0;
+    x->device = NULL;
+    device->wdm_device = NULL;
+    FX_DEREF(&device->object, wdm);
 }
 
 static void fx_device_unlink(fx_device *device)
@@ -65,7 +82,7 @@ static void fx_device_unlink(fx_device *device)
 static void fx_device_dispose(fx_object *object)
 {
     fx_device *device = (fx_device *)object;
-    device->deleting = TRUE;
+    __atomic_store_n(&device->deleting, TRUE, __ATOMIC_RELEASE); /* read by dispatch without a lock */
     if (device->flags & FX_DEVICE_CONTROL)
         (void)ke_check_max_irql(PASSIVE_LEVEL, "WdfObjectDelete (control device)");
     __atomic_store_n(&device->pnp_state, FX_PNP_REMOVED, __ATOMIC_RELEASE);
@@ -97,10 +114,6 @@ static void fx_device_destroy_hook(fx_object *object)
     }
     fx_core_free_string(&device->name);
     fx_core_free_string(&device->sddl);
-    fx_device_extension *x = device->wdm_device->DeviceExtension;
-    x->magic = 0;
-    x->device = NULL;
-    ObDereferenceObject(device->wdm_device);
 }
 
 static BOOLEAN fx_device_may_delete(fx_object *object)
@@ -285,7 +298,8 @@ NTSTATUS imp_WdfDeviceCreate(PWDF_DRIVER_GLOBALS globals, PWDFDEVICE_INIT *init_
         init->create_failed = TRUE;
         return status;
     }
-    ObReferenceObject(wdm); /* kept until the WDFDEVICE is destroyed */
+    FX_REF(&device->object, wdm); /* the device object's, dropped when it goes (fx_device_wdm_gone) */
+    io_device_set_free_notify(wdm, fx_device_wdm_gone, device);
     device->driver = driver;
     InitializeListHead(&device->driver_link);
     InitializeListHead(&device->file_objects);

@@ -76,6 +76,20 @@ static NTSTATUS fx_dispatch_framework(fx_device *device, PIRP irp)
     }
 }
 
+/* A deleted WDFDEVICE still gets the IRPs of handles open across its removal (it lives as long as its
+ * device object): their CLEANUP and CLOSE finish normally, the rest fails. */
+static NTSTATUS fx_dispatch_deleted(fx_device *device, PIRP irp)
+{
+    switch (IoGetCurrentIrpStackLocation(irp)->MajorFunction) {
+    case IRP_MJ_CLEANUP:
+        return fx_file_dispatch_cleanup(device, irp);
+    case IRP_MJ_CLOSE:
+        return fx_file_dispatch_close(device, irp);
+    default:
+        return fx_complete_status(irp, STATUS_INVALID_DEVICE_STATE);
+    }
+}
+
 NTSTATUS fx_dispatch(PDEVICE_OBJECT device_object, PIRP irp)
 {
     fx_device *device = fx_device_from_wdm(device_object);
@@ -83,6 +97,8 @@ NTSTATUS fx_dispatch(PDEVICE_OBJECT device_object, PIRP irp)
         /* A device of this driver the Framework did not create (a WDM device made by the driver). */
         return fx_complete_status(irp, STATUS_INVALID_DEVICE_REQUEST);
     }
+    if (IO_UNLIKELY(__atomic_load_n(&device->deleting, __ATOMIC_ACQUIRE)))
+        return fx_dispatch_deleted(device, irp);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
     const fx_irp_preprocess *p = &device->preprocess[stack->MajorFunction];
     if (fx_preprocess_wants(p, stack->MinorFunction)) {

@@ -565,6 +565,51 @@ static void unremoved_device_at_unload(void **state)
     assert_int_equal(status, STATUS_SUCCESS);
 }
 
+/* ---- A handle open across removal ---------------------------------------------------------------- */
+
+static volatile LONG device_destroyed;
+
+static void EvtDeviceDestroy(WDFOBJECT object)
+{
+    (void)object;
+    __atomic_store_n(&device_destroyed, 1, __ATOMIC_RELEASE);
+    tl_log("EvtDeviceDestroy");
+}
+
+static NTSTATUS add_named_with_destroy(WDFDRIVER driver, PWDFDEVICE_INIT init)
+{
+    (void)driver;
+    DECLARE_CONST_UNICODE_STRING(name, L"\\Device\\WcoreKept");
+    assert_int_equal(WdfDeviceInitAssignName(init, &name), STATUS_SUCCESS);
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.EvtDestroyCallback = EvtDeviceDestroy;
+    return WdfDeviceCreate(&init, &attributes, &added_device);
+}
+
+/* The WDFDEVICE lives as long as its device object: a handle still open after the removal keeps it,
+ * and the I/O and the CLOSE that still reach the device find it (deleted), not freed memory. */
+static void handle_open_across_removal_keeps_the_device(void **state)
+{
+    (void)state;
+    device_destroyed = 0;
+    assert_int_equal(add_with(add_named_with_destroy), STATUS_SUCCESS);
+    assert_int_equal(tl_send_pnp(pdo, IRP_MN_START_DEVICE), STATUS_SUCCESS);
+    HANDLE h;
+    assert_int_equal(owdf_user_open("\\Device\\WcoreKept", GENERIC_READ, 0, 0, &h), STATUS_SUCCESS);
+    PDEVICE_OBJECT fdo = WdfDeviceWdmGetDeviceObject(added_device);
+    remove_device();
+    assert_int_equal(device_destroyed, 0); /* deleted, kept by the open handle */
+    assert_ptr_equal(fx_device_from_wdm(fdo), fx_object_lookup(added_device));
+    char buffer[4];
+    ULONG bytes = 1;
+    assert_int_equal(owdf_user_read(h, buffer, sizeof buffer, NULL, &bytes), STATUS_INVALID_DEVICE_STATE);
+    assert_int_equal(bytes, 0);
+    assert_int_equal(owdf_user_close(h), STATUS_SUCCESS); /* CLEANUP and CLOSE reach the device */
+    assert_int_equal(device_destroyed, 1);                 /* with the device object's last reference */
+    assert_int_equal(tl_total_reports(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +628,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(interface_enabled_at_start_disabled_at_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(device_state_and_capabilities, setup, teardown),
         cmocka_unit_test_setup_teardown(unremoved_device_at_unload, setup, teardown),
+        cmocka_unit_test_setup_teardown(handle_open_across_removal_keeps_the_device, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

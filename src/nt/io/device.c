@@ -67,11 +67,20 @@ BOOLEAN io_device_is_deleting(PDEVICE_OBJECT device)
             __atomic_load_n(&io_driver_private(device->DriverObject)->unloading, __ATOMIC_RELAXED));
 }
 
+void io_device_set_free_notify(PDEVICE_OBJECT device, void (*fn)(PDEVICE_OBJECT, void *), void *context)
+{
+    struct io_device_private *p = io_device_private(device);
+    p->on_free_context = context;
+    p->on_free = fn;
+}
+
 static void io_device_free(PVOID body)
 {
     PDEVICE_OBJECT device = body;
     struct io_device_private *p = io_device_private(device);
     PDRIVER_OBJECT driver = device->DriverObject;
+    if (p->on_free != NULL)
+        p->on_free(device, p->on_free_context);
     if (p->name.Buffer != NULL)
         ExFreePool(p->name.Buffer);
     io_object_free(device);

@@ -123,7 +123,14 @@ struct io_device_private {
     /* IoGetAttachedDevice's answer and the stack generation it was computed at (device.c). */
     PDEVICE_OBJECT top_cache;
     uint64_t top_cache_generation;
+    /* Called when the device object's memory is about to go (its last reference dropped). */
+    void (*on_free)(PDEVICE_OBJECT device, void *context);
+    void *on_free_context;
 };
+
+/* Lets the Framework keep what hangs on a device object (its WDFDEVICE) exactly as long as the
+ * object: fn runs once, when the last reference is dropped, before the memory is freed. */
+void io_device_set_free_notify(PDEVICE_OBJECT device, void (*fn)(PDEVICE_OBJECT, void *), void *context);
 
 static inline struct io_device_private *io_device_private(PDEVICE_OBJECT device)
 {
