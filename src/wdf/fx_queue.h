@@ -208,6 +208,9 @@ NTSTATUS fx_queue_insert_forwarded(fx_queue *queue, struct fx_request *request, 
  * No lock held; cheap (one atomic) when the gate is open. The request may be gone already. */
 void fx_queue_release_owned(fx_queue *queue, BOOLEAN stop_notified);
 
+/* The gate's OPEN bit (sequentially consistent load): nothing waits, no power transition runs. */
+BOOLEAN fx_queue_gate_is_open(const fx_queue *queue);
+
 /* Queue state operations (queue.c/queue_dispatch.c). */
 void fx_queue_start(fx_queue *queue);
 NTSTATUS fx_queue_stop(fx_queue *queue, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context, BOOLEAN purge);

@@ -700,6 +700,11 @@ NTSTATUS fx_queue_insert_forwarded(fx_queue *queue, fx_request *request, BOOLEAN
     return STATUS_SUCCESS;
 }
 
+BOOLEAN fx_queue_gate_is_open(const fx_queue *queue)
+{
+    return (__atomic_load_n(&queue->word, __ATOMIC_SEQ_CST) & FX_QWORD_OPEN) != 0;
+}
+
 void fx_queue_release_owned(fx_queue *queue, BOOLEAN stop_notified)
 {
     if (!stop_notified && presentation_defer_release(queue))
@@ -940,7 +945,9 @@ static void notify_stop(fx_queue *queue, fx_request *request, ULONG action)
 {
     KIRQL irql;
     KeAcquireSpinLock(&queue->lock, &irql);
-    if (fx_request_owner_of(request) != FX_REQ_DRIVER || fx_request_owned_from(request) != queue ||
+    /* Sequentially consistent, after the gate was closed: pairs with finish_flags in request.c. */
+    if (__atomic_load_n(&request->owner, __ATOMIC_SEQ_CST) != FX_REQ_DRIVER ||
+        fx_request_owned_from(request) != queue ||
         fx_request_has_flag(request, FX_REQ_CANCELED | FX_REQ_FINISHING)) {
         KeReleaseSpinLock(&queue->lock, irql);
         return;

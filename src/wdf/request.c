@@ -335,19 +335,32 @@ void fx_request_cache_drain(fx_io_package *package)
 
 /* Everything after the owner became COMPLETED: the IRP goes back, then the queue slot, then the
  * object. The caller's in-flight hold is dropped here. */
-static void request_finish(fx_request *request, NTSTATUS status, ULONG_PTR information, CCHAR boost)
+/*
+ * Settles the flags a power-down may still add (notify_stop in queue_dispatch.c): one atomic step
+ * takes STOP_NOTIFIED and sets FINISHING, so a racing power-down either counted the request (and we
+ * see the flag and settle it) or sees FINISHING and leaves it. Not needed when the driver's
+ * completion swapped the owner (sequentially consistent) and the queue's gate was open after it:
+ * a power-down closes the gate before it looks at the owners, so it will see COMPLETED.
+ */
+static LONG finish_flags(fx_request *request, fx_queue *from, BOOLEAN owner_swapped)
+{
+    const LONG taken = FX_REQ_STOP_NOTIFIED | FX_REQ_SUSPENDED | FX_REQ_FOUND;
+    LONG old = __atomic_load_n(&request->flags, __ATOMIC_RELAXED);
+    if (IO_LIKELY(owner_swapped && from != NULL && !(old & taken) && fx_queue_gate_is_open(from)))
+        return old;
+    while (!__atomic_compare_exchange_n(&request->flags, &old, (old & ~taken) | FX_REQ_FINISHING, TRUE,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+    }
+    return old;
+}
+
+/* owner_swapped: the caller moved the owner from DRIVER to COMPLETED with a compare-exchange. */
+static void request_finish(fx_request *request, NTSTATUS status, ULONG_PTR information, CCHAR boost,
+                           BOOLEAN owner_swapped)
 {
     PIRP irp = request->irp;
     fx_queue *from = fx_request_owned_from(request);
-    /* One atomic step takes STOP_NOTIFIED and sets FINISHING, so a power-down racing this completion
-     * either counted the request (and we see the flag and settle it) or sees FINISHING and leaves it
-     * (notify_stop in queue_dispatch.c). */
-    LONG old = __atomic_load_n(&request->flags, __ATOMIC_RELAXED);
-    while (!__atomic_compare_exchange_n(&request->flags, &old,
-                                        (old & ~(FX_REQ_STOP_NOTIFIED | FX_REQ_SUSPENDED | FX_REQ_FOUND)) |
-                                            FX_REQ_FINISHING,
-                                        TRUE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-    }
+    LONG old = finish_flags(request, from, owner_swapped);
     if (request->input_mdl != NULL) {
         IoFreeMdl(request->input_mdl);
         request->input_mdl = NULL;
@@ -386,7 +399,7 @@ static void request_finish(fx_request *request, NTSTATUS status, ULONG_PTR infor
 void fx_request_complete_internal(fx_request *request, NTSTATUS status, ULONG_PTR information)
 {
     fx_request_set_owner(request, FX_REQ_COMPLETED);
-    request_finish(request, status, information, IO_NO_INCREMENT);
+    request_finish(request, status, information, IO_NO_INCREMENT, FALSE);
 }
 
 /* REQ_INFO_EXCEEDS_BUFFER: what the I/O manager would copy back must fit the caller's buffer. */
@@ -443,14 +456,14 @@ static void request_complete(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, NTS
         !fx_request_cancel_check_complete(request, caller))
         return;
     LONG expected = FX_REQ_DRIVER;
-    if (!__atomic_compare_exchange_n(&request->owner, &expected, FX_REQ_COMPLETED, FALSE, __ATOMIC_ACQ_REL,
+    if (!__atomic_compare_exchange_n(&request->owner, &expected, FX_REQ_COMPLETED, FALSE, __ATOMIC_SEQ_CST,
                                      __ATOMIC_ACQUIRE)) {
         OWDF_VERIFY_REPORT("REQ_DOUBLE_COMPLETE", handle, "WDFREQUEST", fx_report_driver(globals),
                            "%s: WDFREQUEST %p is being completed by another thread", caller, (void *)handle);
         return;
     }
     information = check_information(globals, request, status, information, caller);
-    request_finish(request, status, information, boost);
+    request_finish(request, status, information, boost, TRUE);
 }
 
 void imp_WdfRequestComplete(PWDF_DRIVER_GLOBALS globals, WDFREQUEST request, NTSTATUS status)
