@@ -108,10 +108,10 @@ static void on_work(WDFWORKITEM item)
 
 static void reset(fx_sync_lock *lock)
 {
-    expected_lock = lock;
-    fired = 0;
-    saw_lock = -1;
-    saw_irql = -1;
+    expected_lock = lock; /* before the timer or DPC that reads it is started */
+    __atomic_store_n(&fired, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&saw_lock, -1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&saw_irql, -1, __ATOMIC_SEQ_CST);
 }
 
 #define WAIT_FIRED(n)                                                                                        \
@@ -145,8 +145,8 @@ static void device_scope_serializes_timer_and_dpc(void **state)
     reset(lock);
     WdfTimerStart(timer, WDF_REL_TIMEOUT_IN_MS(1));
     WAIT_FIRED(1);
-    assert_int_equal(saw_lock, TRUE);
-    assert_int_equal(saw_irql, DISPATCH_LEVEL);
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), TRUE);
+    assert_int_equal(__atomic_load_n(&saw_irql, __ATOMIC_SEQ_CST), DISPATCH_LEVEL);
 
     WDF_DPC_CONFIG dpc_config;
     WDF_DPC_CONFIG_INIT(&dpc_config, on_dpc);
@@ -155,7 +155,7 @@ static void device_scope_serializes_timer_and_dpc(void **state)
     reset(lock);
     WdfDpcEnqueue(dpc);
     WAIT_FIRED(1);
-    assert_int_equal(saw_lock, TRUE);
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), TRUE);
 
     /* A work item cannot be serialized by a spin lock. */
     WDF_WORKITEM_CONFIG work_config;
@@ -188,8 +188,8 @@ static void passive_device_serializes_work_items(void **state)
     WdfWorkItemEnqueue(item);
     WdfWorkItemFlush(item);
     assert_int_equal(fired, 1);
-    assert_int_equal(saw_lock, TRUE);
-    assert_int_equal(saw_irql, PASSIVE_LEVEL);
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), TRUE);
+    assert_int_equal(__atomic_load_n(&saw_irql, __ATOMIC_SEQ_CST), PASSIVE_LEVEL);
 
     /* DPC-level callbacks cannot take a passive lock. */
     WDF_DPC_CONFIG dpc_config;
@@ -206,8 +206,8 @@ static void passive_device_serializes_work_items(void **state)
     reset(lock);
     WdfTimerStart(timer, WDF_REL_TIMEOUT_IN_MS(1));
     WAIT_FIRED(1);
-    assert_int_equal(saw_lock, TRUE);
-    assert_int_equal(saw_irql, PASSIVE_LEVEL);
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), TRUE);
+    assert_int_equal(__atomic_load_n(&saw_irql, __ATOMIC_SEQ_CST), PASSIVE_LEVEL);
 }
 
 static void queue_scope_serializes_with_the_queue_lock(void **state)
@@ -234,7 +234,7 @@ static void queue_scope_serializes_with_the_queue_lock(void **state)
     reset(queue_lock);
     WdfDpcEnqueue(dpc);
     WAIT_FIRED(1);
-    assert_int_equal(saw_lock, TRUE);
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), TRUE);
 
     WdfObjectAcquireLock(queue);
     assert_true(fx_sync_lock_is_owner(queue_lock));
@@ -249,7 +249,7 @@ static void queue_scope_serializes_with_the_queue_lock(void **state)
     reset(lock_of(device));
     WdfTimerStart(timer, WDF_REL_TIMEOUT_IN_MS(1));
     WAIT_FIRED(1);
-    assert_int_equal(saw_lock, FALSE);
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), FALSE);
 }
 
 static void removal_deletes_children(void **state)
@@ -270,7 +270,7 @@ static void removal_deletes_children(void **state)
     for (int i = 0; i < 2000 && __atomic_load_n(&fired, __ATOMIC_SEQ_CST) == 0; i++)
         usleep(1000);
     assert_true(__atomic_load_n(&fired, __ATOMIC_SEQ_CST) >= 1);
-    assert_int_equal(saw_lock, FALSE); /* scope None: no lock */
+    assert_int_equal(__atomic_load_n(&saw_lock, __ATOMIC_SEQ_CST), FALSE); /* scope None: no lock */
     /* teardown removes the device: the periodic timer and the memory go with it */
 }
 
