@@ -782,15 +782,14 @@ void imp_WdfDeviceSetFailed(PWDF_DRIVER_GLOBALS globals, WDFDEVICE handle, WDF_D
 NTSTATUS imp_WdfDeviceOpenRegistryKey(PWDF_DRIVER_GLOBALS globals, WDFDEVICE handle, ULONG key_type,
                                       ACCESS_MASK access, PWDF_OBJECT_ATTRIBUTES attributes, WDFKEY *key)
 {
-    UNREFERENCED_PARAMETER(key_type);
-    UNREFERENCED_PARAMETER(access);
-    UNREFERENCED_PARAMETER(attributes);
+    static const char ddi[] = "WdfDeviceOpenRegistryKey";
     if (key != NULL)
         *key = NULL;
-    if (fx_device_from_handle(globals, handle) == NULL)
+    fx_device *device = fx_device_from_handle(globals, handle);
+    if (device == NULL)
         return STATUS_INVALID_HANDLE;
-    FX_REPORT("NOT_IMPLEMENTED", handle, "WDFDEVICE", globals, "WdfDeviceOpenRegistryKey: openwdf has no registry yet");
-    return STATUS_NOT_IMPLEMENTED;
+    return fx_device_open_registry_key(globals, device->pdo, key_type, access, attributes, key, handle, "WDFDEVICE",
+                                       ddi);
 }
 
 NTSTATUS imp_WdfFdoQueryForInterface(PWDF_DRIVER_GLOBALS globals, WDFDEVICE handle, const GUID *type,

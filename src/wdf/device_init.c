@@ -540,14 +540,17 @@ NTSTATUS imp_WdfFdoInitQueryProperty(PWDF_DRIVER_GLOBALS globals, PWDFDEVICE_INI
 NTSTATUS imp_WdfFdoInitOpenRegistryKey(PWDF_DRIVER_GLOBALS globals, PWDFDEVICE_INIT init, ULONG key_type,
                                        ACCESS_MASK access, PWDF_OBJECT_ATTRIBUTES attributes, WDFKEY *key)
 {
-    UNREFERENCED_PARAMETER(key_type);
-    UNREFERENCED_PARAMETER(access);
-    UNREFERENCED_PARAMETER(attributes);
+    static const char ddi[] = "WdfFdoInitOpenRegistryKey";
     if (key != NULL)
         *key = NULL;
-    FX_REPORT("NOT_IMPLEMENTED", init, "WDFDEVICE_INIT", globals,
-              "WdfFdoInitOpenRegistryKey: openwdf has no registry yet");
-    return STATUS_NOT_IMPLEMENTED;
+    if (!fx_device_init_check(globals, init, ddi))
+        return STATUS_INVALID_PARAMETER;
+    if (init->kind != FX_INIT_FDO) {
+        FX_REPORT("DDI_INVALID_PARAMETER", init, "WDFDEVICE_INIT", globals, "%s: not an FDO's WDFDEVICE_INIT", ddi);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    return fx_device_open_registry_key(globals, init->pdo, key_type, access, attributes, key, init,
+                                       "WDFDEVICE_INIT", ddi);
 }
 
 /* ---- PDO inits (not implemented this round) --------------------------------------------------------- */

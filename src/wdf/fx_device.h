@@ -167,6 +167,12 @@ typedef struct fx_device_extension {
 /* The WDFDEVICE of a WDM device object the Framework created, or NULL (any IRQL). */
 fx_device *fx_device_from_wdm(PDEVICE_OBJECT device_object);
 
+/* WdfDeviceOpenRegistryKey / WdfFdoInitOpenRegistryKey for the device instance of `pdo` (NULL: a
+ * control device); `object`/`type_name` name the caller's object in reports (device_registry.c). */
+NTSTATUS fx_device_open_registry_key(PWDF_DRIVER_GLOBALS globals, PDEVICE_OBJECT pdo, ULONG key_type,
+                                     ACCESS_MASK access, PWDF_OBJECT_ATTRIBUTES attributes, WDFKEY *key,
+                                     const void *object, const char *type_name, const char *ddi);
+
 /* A driver-supplied WDFDEVICE (verifier report naming the caller and NULL when invalid). */
 #define fx_device_from_handle(globals, handle) \
     ((fx_device *)fx_object_from_handle(globals, handle, FX_TYPE_DEVICE))

@@ -388,6 +388,14 @@ static void control_device_lifecycle(void **state)
     PDEVICE_OBJECT wdm = WdfDeviceWdmGetDeviceObject(control);
     assert_null(WdfDeviceWdmGetAttachedDevice(control));
     assert_null(WdfDeviceWdmGetPhysicalDevice(control));
+    /* No device instance: no hardware or software key. */
+    WDFKEY key = (WDFKEY)1;
+    assert_int_equal(WdfDeviceOpenRegistryKey(control, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES,
+                                              &key),
+                     STATUS_INVALID_DEVICE_REQUEST);
+    assert_null(key);
+    assert_int_equal(tl_reports("DDI_INVALID_PARAMETER"), 1);
+    tl_verifier_setup();
     DECLARE_CONST_UNICODE_STRING(link, L"\\DosDevices\\WcoreCtl");
     assert_int_equal(WdfDeviceCreateSymbolicLink(control, &link), STATUS_SUCCESS);
     /* Not usable before WdfControlFinishInitializing. */
@@ -534,9 +542,9 @@ static void device_state_and_capabilities(void **state)
 
     assert_null(WdfDeviceGetIoTarget(device));
     assert_int_equal(tl_reports("NOT_IMPLEMENTED"), 1);
-    WDFKEY key;
-    assert_int_equal(WdfDeviceOpenRegistryKey(device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, NULL, &key),
-                     STATUS_NOT_IMPLEMENTED);
+    WDFKEY key; /* device_registry_keys tests the keys */
+    assert_int_equal(WdfDeviceOpenRegistryKey(device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, NULL, &key), STATUS_SUCCESS);
+    WdfRegistryClose(key);
     /* Unnamed device. */
     WDFSTRING string;
     assert_int_equal(WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &string), STATUS_SUCCESS);
@@ -610,6 +618,100 @@ static void handle_open_across_removal_keeps_the_device(void **state)
     assert_int_equal(tl_total_reports(), 0);
 }
 
+/* ---- registry keys of the device instance ---------------------------------------------------------- */
+
+#define WCORE_ENUM L"\\Registry\\Machine\\System\\CurrentControlSet\\Enum\\ROOT\\WCOREPDO0\\0000"
+#define WCORE_CLASS_KEY L"{4d36e97d-e325-11ce-bfc1-08002be10318}\\0007"
+
+static ULONG query_ulong_at(PCWSTR path, PCWSTR value_name)
+{
+    UNICODE_STRING upath, uname;
+    RtlInitUnicodeString(&upath, path);
+    RtlInitUnicodeString(&uname, value_name);
+    WDFKEY key;
+    assert_int_equal(WdfRegistryOpenKey(NULL, &upath, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key), STATUS_SUCCESS);
+    ULONG value = 0;
+    assert_int_equal(WdfRegistryQueryULong(key, &uname, &value), STATUS_SUCCESS);
+    WdfRegistryClose(key);
+    return value;
+}
+
+static NTSTATUS add_opening_keys(WDFDRIVER driver, PWDFDEVICE_INIT init)
+{
+    (void)driver;
+    WDFKEY key;
+    assert_int_equal(WdfFdoInitOpenRegistryKey(init, PLUGPLAY_REGKEY_DEVICE, KEY_READ | KEY_WRITE,
+                                               WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_SUCCESS);
+    DECLARE_CONST_UNICODE_STRING(name, L"FromInit");
+    assert_int_equal(WdfRegistryAssignULong(key, &name, 7), STATUS_SUCCESS);
+    WdfRegistryClose(key);
+    return WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &added_device);
+}
+
+static void device_registry_keys(void **state)
+{
+    (void)state;
+    assert_int_equal(add_with(add_opening_keys), STATUS_SUCCESS);
+    /* The hardware key: Enum\<instance>\Device Parameters, the one the init opened. */
+    WDFKEY key;
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DEVICE, KEY_READ,
+                                              WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_SUCCESS);
+    DECLARE_CONST_UNICODE_STRING(from_init, L"FromInit");
+    ULONG value = 0;
+    assert_int_equal(WdfRegistryQueryULong(key, &from_init, &value), STATUS_SUCCESS);
+    assert_int_equal(value, 7);
+    WdfRegistryClose(key);
+    assert_int_equal(query_ulong_at(WCORE_ENUM L"\\Device Parameters", L"FromInit"), 7);
+
+    /* The software key: none until the instance key names one ("Driver", written by installers). */
+    key = (WDFKEY)1;
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DRIVER, KEY_READ,
+                                              WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_OBJECT_NAME_NOT_FOUND);
+    assert_null(key);
+    DECLARE_CONST_UNICODE_STRING(instance, WCORE_ENUM);
+    assert_int_equal(WdfRegistryOpenKey(NULL, &instance, KEY_SET_VALUE, WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_SUCCESS);
+    DECLARE_CONST_UNICODE_STRING(driver_name, L"Driver");
+    DECLARE_CONST_UNICODE_STRING(driver_value, WCORE_CLASS_KEY);
+    assert_int_equal(WdfRegistryAssignUnicodeString(key, &driver_name, &driver_value), STATUS_SUCCESS);
+    WdfRegistryClose(key);
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DRIVER, KEY_READ | KEY_WRITE,
+                                              WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_SUCCESS);
+    DECLARE_CONST_UNICODE_STRING(soft, L"Soft");
+    assert_int_equal(WdfRegistryAssignULong(key, &soft, 9), STATUS_SUCCESS);
+    WdfRegistryClose(key);
+    assert_int_equal(
+        query_ulong_at(L"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Class\\" WCORE_CLASS_KEY, L"Soft"),
+        9);
+
+    /* The current hardware profile's copy is another key. */
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_CURRENT_HWPROFILE,
+                                              KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_SUCCESS);
+    assert_int_equal(WdfRegistryQueryULong(key, &from_init, &value), STATUS_OBJECT_NAME_NOT_FOUND);
+    WdfRegistryClose(key);
+
+    /* Bad input. */
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER,
+                                              KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_INVALID_PARAMETER);
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DEVICE | WDF_REGKEY_DEVICE_SUBKEY,
+                                              KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_INVALID_PARAMETER); /* UMDF's */
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, 0, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key),
+                     STATUS_INVALID_PARAMETER);
+    assert_int_equal(tl_reports("DDI_INVALID_PARAMETER"), 3);
+    assert_int_equal(WdfDeviceOpenRegistryKey(added_device, PLUGPLAY_REGKEY_DEVICE, KEY_READ,
+                                              WDF_NO_OBJECT_ATTRIBUTES, NULL),
+                     STATUS_INVALID_PARAMETER);
+    assert_int_equal(tl_reports("NULL_REQUIRED_PARAM"), 1);
+    remove_device();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +731,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(device_state_and_capabilities, setup, teardown),
         cmocka_unit_test_setup_teardown(unremoved_device_at_unload, setup, teardown),
         cmocka_unit_test_setup_teardown(handle_open_across_removal_keeps_the_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(device_registry_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

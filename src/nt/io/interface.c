@@ -266,6 +266,50 @@ static NTSTATUS if_get_instance(PDEVICE_OBJECT pdo, PCUNICODE_STRING device_name
     return STATUS_SUCCESS;
 }
 
+NTSTATUS io_device_instance_path(PDEVICE_OBJECT pdo, PUNICODE_STRING out)
+{
+    RtlZeroMemory(out, sizeof(*out));
+    PCUNICODE_STRING name = io_device_name(pdo);
+    io_interface_lock();
+    struct if_instance *in = if_find_instance(pdo);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (in == NULL && if_provider != NULL) {
+        /* Asked directly: no record is made (records go with the device's name). */
+        UNICODE_STRING id = {0};
+        status = if_provider(pdo, &id);
+        io_interface_unlock();
+        if (NT_SUCCESS(status) && id.Length != 0) {
+            *out = id;
+            return STATUS_SUCCESS;
+        }
+        if (id.Buffer != NULL)
+            ExFreePool(id.Buffer);
+        io_interface_lock();
+        in = if_find_instance(pdo);
+    }
+    if (in == NULL && name->Length == 0) {
+        io_interface_unlock();
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (in == NULL)
+        status = if_get_instance(pdo, name, &in);
+    if (NT_SUCCESS(status)) {
+        out->Buffer = ExAllocatePool2(POOL_FLAG_PAGED, (in->chars + 1) * sizeof(WCHAR), OWDF_RTL_STRING_TAG);
+        if (out->Buffer == NULL) {
+            status = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            /* The record keeps the path in its link-name form ('#' for '\\'). */
+            for (USHORT i = 0; i < in->chars; i++)
+                out->Buffer[i] = in->path[i] == L'#' ? L'\\' : in->path[i];
+            out->Buffer[in->chars] = 0;
+            out->Length = (USHORT)(in->chars * sizeof(WCHAR));
+            out->MaximumLength = (USHORT)(out->Length + sizeof(WCHAR));
+        }
+    }
+    io_interface_unlock();
+    return status;
+}
+
 /* ---- registration ------------------------------------------------------------------------------ */
 
 static void if_free_entry(struct if_entry *f)

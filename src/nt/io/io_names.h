@@ -101,6 +101,12 @@ void io_interface_device_deleted(PDEVICE_OBJECT device);
 typedef NTSTATUS io_instance_id_fn(PDEVICE_OBJECT pdo, PUNICODE_STRING instance_id_out /* pool, freed by caller */);
 void io_interface_set_instance_id_provider(io_instance_id_fn *fn);
 
+/* The PDO's device instance path ("ROOT\ECHO\0000"): the provider's, else the one derived from the
+ * device's name that its interfaces use too. out->Buffer is pool, NUL-terminated, freed by the
+ * caller with ExFreePool. STATUS_INVALID_DEVICE_STATE: no provider answer and no name to derive
+ * from. PASSIVE_LEVEL. */
+NTSTATUS io_device_instance_path(PDEVICE_OBJECT pdo, PUNICODE_STRING out);
+
 /* Queues a device interface change for the notification registrations (pnpnotify.c), in order.
  * Caller holds the interface registry lock (so changes are queued in the order they happen). */
 void io_pnp_queue_interface_change(const GUID *class_guid, PCUNICODE_STRING link, BOOLEAN arrival);
