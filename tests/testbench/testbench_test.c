@@ -23,6 +23,8 @@
 #include <openwdf/pool.h>
 #include <openwdf/testbench.h>
 
+#include "io/io_names.h" /* io_device_instance_path */
+
 /* {5d7a09a6-3c1e-4a55-9b0c-2f4b8e7d6c11} */
 DEFINE_GUID(GUID_TB_TEST_IFACE, 0x5d7a09a6, 0x3c1e, 0x4a55, 0x9b, 0x0c, 0x2f, 0x4b, 0x8e, 0x7d, 0x6c, 0x11);
 
@@ -532,6 +534,11 @@ static void test_root_bus_ids(void **state)
     assert_int_equal(owdf_user_interface_path(&GUID_TB_TEST_IFACE, 1, path, sizeof path, NULL), STATUS_SUCCESS);
     assert_non_null(strstr(path, "ROOT#TBFUNC#0001#{5d7a09a6-3c1e-4a55-9b0c-2f4b8e7d6c11}"));
     assert_ptr_not_equal(owdf_tb_device_top(a), owdf_tb_device_pdo(a));
+    /* The I/O manager's device instance path (registry keys use it) is the bus's. */
+    UNICODE_STRING instance;
+    assert_int_equal(io_device_instance_path(owdf_tb_device_pdo(b), &instance), STATUS_SUCCESS);
+    wide_equals(instance.Buffer, "ROOT\\TBFUNC\\0001");
+    ExFreePool(instance.Buffer);
     assert_int_equal(owdf_tb_device_remove(a), STATUS_SUCCESS);
     /* Its number is free again. */
     assert_int_equal(owdf_tb_device_add(tb, func, "ROOT\\TBFUNC", &a), STATUS_SUCCESS);
