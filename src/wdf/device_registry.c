@@ -16,41 +16,11 @@
 
 #include "../nt/io/io_names.h"
 
-#include <openwdf/unicode.h>
 
 #include <string.h>
 
 #define CCS L"\\Registry\\Machine\\System\\CurrentControlSet"
 #define HWPROFILE L"\\Registry\\Machine\\System\\CurrentControlSet\\Hardware Profiles\\Current\\System\\CurrentControlSet"
-
-/* a + b + s + c into pool (tag FX_CORE_TAG); b, s and c may be NULL. */
-static NTSTATUS join(UNICODE_STRING *out, const WCHAR *a, const WCHAR *b, PCUNICODE_STRING s, const WCHAR *c)
-{
-    size_t la = owdf_wcslen(a), lb = b != NULL ? owdf_wcslen(b) : 0, ls = s != NULL ? s->Length / sizeof(WCHAR) : 0,
-           lc = c != NULL ? owdf_wcslen(c) : 0;
-    size_t chars = la + lb + ls + lc;
-    if (chars >= 0x7fff)
-        return STATUS_NAME_TOO_LONG;
-    PWCH buffer = ExAllocatePool2(POOL_FLAG_PAGED, (chars + 1) * sizeof(WCHAR), FX_CORE_TAG);
-    if (buffer == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    PWCH p = buffer;
-    memcpy(p, a, la * sizeof(WCHAR));
-    p += la;
-    if (lb != 0)
-        memcpy(p, b, lb * sizeof(WCHAR));
-    p += lb;
-    if (ls != 0)
-        memcpy(p, s->Buffer, ls * sizeof(WCHAR));
-    p += ls;
-    if (lc != 0)
-        memcpy(p, c, lc * sizeof(WCHAR));
-    buffer[chars] = 0;
-    out->Buffer = buffer;
-    out->Length = (USHORT)(chars * sizeof(WCHAR));
-    out->MaximumLength = (USHORT)((chars + 1) * sizeof(WCHAR));
-    return STATUS_SUCCESS;
-}
 
 /* The instance key's "Driver" value (REG_SZ, e.g. "{guid}\0000"), as pool. */
 static NTSTATUS driver_value(PCUNICODE_STRING instance_key, UNICODE_STRING *out)
@@ -73,7 +43,7 @@ static NTSTATUS driver_value(PCUNICODE_STRING instance_key, UNICODE_STRING *out)
     if (chars == 0)
         return STATUS_OBJECT_NAME_NOT_FOUND;
     UNICODE_STRING text = {(USHORT)(chars * sizeof(WCHAR)), (USHORT)(chars * sizeof(WCHAR)), value};
-    return join(out, L"", NULL, &text, NULL);
+    return fx_registry_join_path(FX_CORE_TAG, out, L"", NULL, &text, NULL);
 }
 
 NTSTATUS fx_device_open_registry_key(PWDF_DRIVER_GLOBALS globals, PDEVICE_OBJECT pdo, ULONG key_type,
@@ -108,16 +78,16 @@ NTSTATUS fx_device_open_registry_key(PWDF_DRIVER_GLOBALS globals, PDEVICE_OBJECT
     const WCHAR *root = (key_type & PLUGPLAY_REGKEY_CURRENT_HWPROFILE) ? HWPROFILE : CCS;
     UNICODE_STRING path = {0};
     if (which == PLUGPLAY_REGKEY_DEVICE) {
-        status = join(&path, root, L"\\Enum\\", &instance, L"\\Device Parameters");
+        status = fx_registry_join_path(FX_CORE_TAG, &path, root, L"\\Enum\\", &instance, L"\\Device Parameters");
     } else {
         UNICODE_STRING instance_key, driver = {0};
-        status = join(&instance_key, CCS, L"\\Enum\\", &instance, NULL);
+        status = fx_registry_join_path(FX_CORE_TAG, &instance_key, CCS, L"\\Enum\\", &instance, NULL);
         if (NT_SUCCESS(status)) {
             status = driver_value(&instance_key, &driver);
             ExFreePoolWithTag(instance_key.Buffer, FX_CORE_TAG);
         }
         if (NT_SUCCESS(status)) {
-            status = join(&path, root, L"\\Control\\Class\\", &driver, NULL);
+            status = fx_registry_join_path(FX_CORE_TAG, &path, root, L"\\Control\\Class\\", &driver, NULL);
             ExFreePoolWithTag(driver.Buffer, FX_CORE_TAG);
         }
     }

@@ -477,17 +477,12 @@ NTSTATUS imp_WdfDriverOpenParametersRegistryKey(PWDF_DRIVER_GLOBALS globals, WDF
     if (!ke_check_max_irql(PASSIVE_LEVEL, ddi))
         return STATUS_INVALID_DEVICE_REQUEST;
     /* <service key>\Parameters, created when missing (as KMDF does). */
-    static const WCHAR suffix[] = L"\\Parameters";
-    USHORT suffix_bytes = sizeof suffix - sizeof(WCHAR);
-    USHORT length = (USHORT)(driver->registry_path.Length + suffix_bytes);
-    PWCH buffer = ExAllocatePool2(POOL_FLAG_PAGED, length + sizeof(WCHAR), FX_CORE_TAG);
-    if (buffer == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    RtlCopyMemory(buffer, driver->registry_path.Buffer, driver->registry_path.Length);
-    RtlCopyMemory((PUCHAR)buffer + driver->registry_path.Length, suffix, suffix_bytes + sizeof(WCHAR));
-    UNICODE_STRING path = {length, (USHORT)(length + sizeof(WCHAR)), buffer};
-    NTSTATUS status = fx_registry_open_key_object(globals, &path, access, TRUE, NULL, attributes, key);
-    ExFreePoolWithTag(buffer, FX_CORE_TAG);
+    UNICODE_STRING path;
+    NTSTATUS status = fx_registry_join_path(FX_CORE_TAG, &path, L"", NULL, &driver->registry_path, L"\\Parameters");
+    if (!NT_SUCCESS(status))
+        return status;
+    status = fx_registry_open_key_object(globals, &path, access, TRUE, NULL, attributes, key);
+    ExFreePoolWithTag(path.Buffer, FX_CORE_TAG);
     return status;
 }
 

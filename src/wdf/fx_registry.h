@@ -49,4 +49,10 @@ NTSTATUS fx_registry_open_key_object(PWDF_DRIVER_GLOBALS globals, PCUNICODE_STRI
                                      BOOLEAN create, PULONG disposition,
                                      const WDF_OBJECT_ATTRIBUTES *attributes, WDFKEY *key_out);
 
+/* a + b + s + c as one NUL-terminated path in pool with `tag` (b, s and c may be NULL), e.g. a key
+ * path built from a root, a separator, an instance path and a subkey. STATUS_NAME_TOO_LONG past a
+ * UNICODE_STRING's reach. */
+NTSTATUS fx_registry_join_path(ULONG tag, UNICODE_STRING *out, const WCHAR *a, const WCHAR *b, PCUNICODE_STRING s,
+                               const WCHAR *c);
+
 #endif /* OPENWDF_FX_REGISTRY_H */

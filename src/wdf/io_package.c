@@ -55,9 +55,15 @@ static const fx_object_ops package_ops = {
     .driver_may_delete = package_driver_may_delete,
 };
 
+/* The device's package if it was ever made: NULL before the first use. */
+static fx_io_package *io_package_if_made(fx_device *device)
+{
+    return __atomic_load_n((fx_io_package **)&device->io_package, __ATOMIC_ACQUIRE);
+}
+
 fx_io_package *fx_io_package_get(fx_device *device)
 {
-    fx_io_package *package = __atomic_load_n((fx_io_package **)&device->io_package, __ATOMIC_ACQUIRE);
+    fx_io_package *package = io_package_if_made(device);
     if (IO_LIKELY(package != NULL))
         return package;
 
@@ -367,38 +373,32 @@ static void io_queue_shutdown(fx_queue *queue, void *context)
     fx_queue_shutdown(queue);
 }
 
-void fx_io_power_up(fx_device *device)
+static void io_set_powered(fx_device *device, BOOLEAN powered)
 {
-    /* Only a package that exists: a device without queues has nothing to do. */
-    fx_io_package *package = __atomic_load_n((fx_io_package **)&device->io_package, __ATOMIC_ACQUIRE);
+    fx_io_package *package = io_package_if_made(device);
     if (package == NULL)
         return;
     KIRQL irql;
     KeAcquireSpinLock(&package->lock, &irql);
-    package->powered = TRUE;
+    package->powered = powered;
     KeReleaseSpinLock(&package->lock, irql);
-    fx_ifr_record(fx_globals(package->globals)->ifr, OWDF_IFR_QUEUE_STATE, device->object.handle, 1, 0);
-    io_for_each_queue(package, io_queue_power_up, NULL);
+    fx_ifr_record(fx_globals(package->globals)->ifr, OWDF_IFR_QUEUE_STATE, device->object.handle, powered, 0);
+    io_for_each_queue(package, powered ? io_queue_power_up : io_queue_power_down, NULL);
+}
+
+void fx_io_power_up(fx_device *device)
+{
+    io_set_powered(device, TRUE);
 }
 
 void fx_io_power_down(fx_device *device)
 {
-    /* Only a package that exists: a device without queues has nothing to do. */
-    fx_io_package *package = __atomic_load_n((fx_io_package **)&device->io_package, __ATOMIC_ACQUIRE);
-    if (package == NULL)
-        return;
-    KIRQL irql;
-    KeAcquireSpinLock(&package->lock, &irql);
-    package->powered = FALSE;
-    KeReleaseSpinLock(&package->lock, irql);
-    fx_ifr_record(fx_globals(package->globals)->ifr, OWDF_IFR_QUEUE_STATE, device->object.handle, 0, 0);
-    io_for_each_queue(package, io_queue_power_down, NULL);
+    io_set_powered(device, FALSE);
 }
 
 void fx_io_device_removed(fx_device *device)
 {
-    /* Only a package that exists: a device without queues has nothing to do. */
-    fx_io_package *package = __atomic_load_n((fx_io_package **)&device->io_package, __ATOMIC_ACQUIRE);
+    fx_io_package *package = io_package_if_made(device);
     if (package == NULL)
         return;
     KIRQL irql;

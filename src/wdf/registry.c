@@ -10,6 +10,8 @@
  */
 #include "fx_memory.h"
 #include "fx_registry.h"
+
+#include <openwdf/unicode.h>
 #include "fx_string.h"
 #include "fx_support.h"
 
@@ -99,6 +101,35 @@ NTSTATUS fx_registry_open_key_object(PWDF_DRIVER_GLOBALS globals, PCUNICODE_STRI
         *disposition = created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY;
     fx_ifr_record(fx_support_ifr(globals), OWDF_IFR_OBJECT_CREATED, key->object.handle, FX_TYPE_KEY, created);
     *key_out = (WDFKEY)key->object.handle;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS fx_registry_join_path(ULONG tag, UNICODE_STRING *out, const WCHAR *a, const WCHAR *b, PCUNICODE_STRING s,
+                               const WCHAR *c)
+{
+    size_t la = owdf_wcslen(a), lb = b != NULL ? owdf_wcslen(b) : 0, ls = s != NULL ? s->Length / sizeof(WCHAR) : 0,
+           lc = c != NULL ? owdf_wcslen(c) : 0;
+    size_t chars = la + lb + ls + lc;
+    if (chars >= 0x7fff)
+        return STATUS_NAME_TOO_LONG;
+    PWCH buffer = ExAllocatePool2(POOL_FLAG_PAGED, (chars + 1) * sizeof(WCHAR), tag);
+    if (buffer == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    PWCH p = buffer;
+    memcpy(p, a, la * sizeof(WCHAR));
+    p += la;
+    if (lb != 0)
+        memcpy(p, b, lb * sizeof(WCHAR));
+    p += lb;
+    if (ls != 0)
+        memcpy(p, s->Buffer, ls * sizeof(WCHAR));
+    p += ls;
+    if (lc != 0)
+        memcpy(p, c, lc * sizeof(WCHAR));
+    buffer[chars] = 0;
+    out->Buffer = buffer;
+    out->Length = (USHORT)(chars * sizeof(WCHAR));
+    out->MaximumLength = (USHORT)((chars + 1) * sizeof(WCHAR));
     return STATUS_SUCCESS;
 }
 

@@ -137,14 +137,22 @@ NTSTATUS io_handle_create(PVOID object, ACCESS_MASK granted, ULONG attributes, H
     return STATUS_SUCCESS;
 }
 
+/* The slot a handle names, if its form is valid and the caller's mode may use it; its generation and
+ * kernel bit are for the caller to check against the slot's word. */
+static struct ht_slot *ht_slot_of_handle(HANDLE handle, KPROCESSOR_MODE mode, ULONG *index, ULONG *gen,
+                                         BOOLEAN *kernel)
+{
+    if (!ht_decode(handle, index, gen, kernel) || (*kernel && mode != KernelMode))
+        return NULL;
+    return ht_slot_at(*index);
+}
+
 NTSTATUS io_handle_reference(HANDLE handle, KPROCESSOR_MODE mode, ULONG tag, PVOID *object, ACCESS_MASK *granted,
                              ULONG *attributes)
 {
     ULONG index, gen;
     BOOLEAN kernel;
-    if (!ht_decode(handle, &index, &gen, &kernel) || (kernel && mode != KernelMode))
-        return STATUS_INVALID_HANDLE;
-    struct ht_slot *slot = ht_slot_at(index);
+    struct ht_slot *slot = ht_slot_of_handle(handle, mode, &index, &gen, &kernel);
     if (slot == NULL)
         return STATUS_INVALID_HANDLE;
 
@@ -181,9 +189,7 @@ NTSTATUS io_handle_close(HANDLE handle, KPROCESSOR_MODE mode)
 {
     ULONG index, gen;
     BOOLEAN kernel;
-    if (!ht_decode(handle, &index, &gen, &kernel) || (kernel && mode != KernelMode))
-        return STATUS_INVALID_HANDLE;
-    struct ht_slot *slot = ht_slot_at(index);
+    struct ht_slot *slot = ht_slot_of_handle(handle, mode, &index, &gen, &kernel);
     if (slot == NULL)
         return STATUS_INVALID_HANDLE;
 
