@@ -14,11 +14,13 @@
  * IRP_MJ_CREATE request's IRP is completed, fx_device_file_object() for WdfRequestGetFileObject.
  *
  * The request path and its costs (docs/wdf-io.md): a request is presented on the caller's thread
- * when the queue's gate is open (`word`, or the thread's lane: one atomic compare-exchange claims a
- * presentation slot); completion releases it with one more, or, when it happens inside the
- * presentation on the same thread (the common case), folds into the one that ends the presentation. Only when the gate is closed (requests waiting,
- * a Stop/Purge/Drain, power transition, manual queue) do both sides take queue->lock, and the
- * dispatch loop then presents what waits, one thread at a time. No lock of this package is held
+ * when the queue's gate is open: an unlimited parallel queue counts it in the thread's lane with
+ * plain stores inside a fast section (fx_fast_section.h), other queues claim a presentation slot in
+ * `word` with one compare-exchange. Completion releases it the same way, or, when it happens inside
+ * the presentation on the same thread (the common case), folds into the release that ends the
+ * presentation. Only when the gate is closed (requests waiting, a Stop/Purge/Drain, power
+ * transition, manual queue) do both sides take queue->lock, and the dispatch loop then presents
+ * what waits, one thread at a time. No lock of this package is held
  * across a call into the driver except the callback lock the driver asked for (SynchronizationScope).
  *
  * Lock order (take earlier before later): callback lock (fx_sync_lock of device/queue) ->
@@ -44,8 +46,8 @@ struct fx_queue;
 /* ---- The per-device I/O package ------------------------------------------------------------- */
 
 /* Idle request objects of one thread slot (fx_thread_slot.h): a cache line or two of their own, so
- * threads do not share what they write on every request. The lock is only ever tried, never
- * waited for (a busy slot sends the caller to the package's shared list). */
+ * threads do not share what they write on every request. Its thread uses it inside fast sections
+ * (fx_fast_section.h); the lock serves the shared slot's threads and draining (request.c). */
 #define FX_REQUEST_CACHE_DEPTH 15
 typedef struct fx_request_cache_slot {
     LONG lock; /* atomic: 0 free, 1 held */
@@ -72,6 +74,8 @@ typedef struct fx_io_package {
     size_t request_context_size;
     struct fx_request_cache_slot *cache_slots; /* idle request objects, a stack per thread slot */
     SLIST_HEADER cache;               /* idle request objects beyond the slots' room (lock-free) */
+    BOOLEAN cache_closed;             /* atomic: drained; completed requests are deleted, not cached */
+    volatile LONG collectors;         /* threads taking holds on requests of package->requests */
     volatile LONG live;               /* request objects allocated (all states) */
 } fx_io_package;
 
@@ -103,15 +107,15 @@ void fx_io_create_completing(fx_device *device, PIRP irp, NTSTATUS status);
 #define FX_QWORD_OWNED(w) ((ULONG)((w) & FX_QWORD_OWNED_MASK))
 
 /*
- * Lanes: an unlimited parallel queue (NumberOfPresentedRequests (ULONG)-1) spreads its gate over one
+ * Lanes: an unlimited parallel queue (NumberOfPresentedRequests (ULONG)-1) keeps its counts in one
  * word per thread slot (fx_thread_slot.h), each on a cache line of its own, so threads presenting and
- * completing at once write no shared line. A lane holds OPEN (a copy of the gate word's, changed in
- * every lane under queue->lock) and this slot's share of the owned and presenting counts; shares
- * may go below zero (a request claimed in one lane is released in another's), their sums may not.
- * The counts are the gate word's plus the lanes' sums, exact whenever the gate is closed.
+ * completing at once write no shared line; its gate word holds OPEN only. A lane holds its slot's
+ * share of the owned and presenting counts, written by that slot's thread alone (the shared slot's
+ * under queue->lock); shares may go below zero (a request claimed in one lane is released in
+ * another's), their sums may not. Once the gate is closed and the lanes settled (fx_fast_sync),
+ * the sums are exact.
  */
-#define FX_LANE_OPEN (1ull << 63)
-#define FX_LANE_BIAS (1ull << 61)          /* keeps a lane's value positive below FX_LANE_OPEN */
+#define FX_LANE_BIAS (1ull << 62)          /* keeps a lane's value away from wrapping either way */
 #define FX_LANE_PRESENT_ONE (1ull << 31)   /* value = BIAS + owned + presenting * PRESENT_ONE */
 
 typedef struct fx_queue_lane {
@@ -152,6 +156,7 @@ typedef struct fx_queue {
     fx_queue_lane *lanes;                 /* FX_THREAD_SLOTS of them, or NULL: the gate is `word` alone */
 
     KSPIN_LOCK lock;                      /* guards everything below */
+    BOOLEAN lanes_settled;                /* the gate closed and no fast section still sees it open */
     ULONG state;                          /* FX_QUEUE_* */
     ULONG power;                          /* enum fx_queue_power */
     LIST_ENTRY pending;                   /* requests waiting (fx_request.queue_link) */

@@ -22,7 +22,10 @@
  *
  * holds: the framework's uses of the object (1 while in flight, +1 around an EvtIoStop/EvtIoResume/
  * EvtRequestCancel call). The object is recycled when the last hold goes, never while the framework
- * is still about to look at it.
+ * is still about to look at it. Holds are taken only by the cancel path (requests marked cancelable,
+ * FX_REQ_WAS_CANCELABLE), by EvtIoInCallerContext's caller, and by collectors of the package's
+ * requests (fx_request_collect_begin), so dropping the only hold of any other request needs no
+ * atomic read-modify-write (a fast section, fx_fast_section.h).
  */
 #ifndef OPENWDF_FX_REQUEST_H
 #define OPENWDF_FX_REQUEST_H
@@ -54,6 +57,7 @@ enum fx_request_owner {
 #define FX_REQ_CANCELED          0x0800 /* the framework canceled it (purge) or its IRP was canceled */
 #define FX_REQ_ACKED_IN_STOP     0x1000 /* StopAcknowledge called during the current EvtIoStop */
 #define FX_REQ_FINISHING         0x2000 /* being completed: EvtIoStop is no longer counted for it */
+#define FX_REQ_WAS_CANCELABLE    0x4000 /* marked cancelable in this use: cancel may take holds */
 
 typedef struct DECLSPEC_ALIGN(16) fx_request {
     fx_object object;                     /* FX_TYPE_REQUEST; first */
@@ -158,6 +162,10 @@ NTSTATUS fx_request_alloc(fx_io_package *package, PIRP irp, fx_request **request
 BOOLEAN fx_request_try_hold(fx_request *request);
 /* Drops a hold; the last one recycles (or frees) the object. */
 void fx_request_release_hold(fx_request *request);
+/* Around taking holds on requests found in package->requests (not under package->lock: it may wait
+ * for other threads' fast sections). */
+void fx_request_collect_begin(fx_io_package *package);
+void fx_request_collect_end(fx_io_package *package);
 
 /*
  * Completes a request on the framework's behalf (routing failures, zero-length requests, purge):

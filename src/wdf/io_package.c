@@ -36,8 +36,13 @@ ULONG fx_io_teardown_timeout_ms(void)
 
 static void package_dispose(fx_object *object)
 {
+    fx_request_cache_drain(CONTAINING_RECORD(object, fx_io_package, object));
+}
+
+/* After the last request object let go of the package: none can reach the slots any more. */
+static void package_destroy(fx_object *object)
+{
     fx_io_package *package = CONTAINING_RECORD(object, fx_io_package, object);
-    fx_request_cache_drain(package);
     free(package->cache_slots);
     package->cache_slots = NULL;
 }
@@ -52,6 +57,7 @@ static const fx_object_ops package_ops = {
     .type = FX_TYPE_OBJECT,
     .name = "WDF I/O package",
     .dispose = package_dispose,
+    .destroy = package_destroy,
     .driver_may_delete = package_driver_may_delete,
 };
 

@@ -18,6 +18,7 @@
  * forwarding from inside a callback), the loop runs from the queue's work item instead.
  */
 #include "fx_call.h"
+#include "fx_fast_section.h"
 #include "fx_ifr.h"
 #include "fx_request.h"
 #include "fx_thread_slot.h"
@@ -31,49 +32,65 @@ static inline uint64_t qword(const fx_queue *queue)
     return __atomic_load_n(&queue->word, __ATOMIC_ACQUIRE);
 }
 
-/* The word this thread claims and releases on: its lane, or the queue's gate word. */
-typedef struct gate_ref {
-    volatile uint64_t *word;
-    uint64_t open;
-    uint64_t present_one;
-} gate_ref;
+static inline BOOLEAN gate_open_now(const fx_queue *queue)
+{
+    return (__atomic_load_n(&queue->word, __ATOMIC_RELAXED) & FX_QWORD_OPEN) != 0;
+}
 
-static inline gate_ref my_gate(fx_queue *queue)
+/* A lane queue's counts change in this thread's lane: its own (plain stores: nobody else writes
+ * an exclusive lane), or the shared slot's (atomically, under queue->lock). */
+static inline void lane_add(fx_queue *queue, unsigned slot, int64_t delta)
+{
+    volatile uint64_t *lane = &queue->lanes[slot].word;
+    if (fx_thread_slot_is_exclusive(slot))
+        __atomic_store_n(lane, __atomic_load_n(lane, __ATOMIC_RELAXED) + (uint64_t)delta, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_add(lane, (uint64_t)delta, __ATOMIC_SEQ_CST);
+}
+
+/* queue->lock held: counts `owned` more requests owned by the driver and `presenting` more
+ * presentations, in this thread's lane or the gate word. */
+static void gate_adjust_locked(fx_queue *queue, int64_t owned, int64_t presenting)
 {
     if (queue->lanes != NULL)
-        return (gate_ref){&queue->lanes[fx_thread_slot()].word, FX_LANE_OPEN, FX_LANE_PRESENT_ONE};
-    return (gate_ref){&queue->word, FX_QWORD_OPEN, FX_QWORD_PRESENT_ONE};
+        lane_add(queue, fx_thread_slot(), owned + presenting * (int64_t)FX_LANE_PRESENT_ONE);
+    else
+        __atomic_fetch_add(&queue->word, (uint64_t)(owned + presenting * (int64_t)FX_QWORD_PRESENT_ONE),
+                           __ATOMIC_SEQ_CST);
 }
 
-/* Requests the driver owns from the queue and presentations in progress: the gate word's counts
- * plus the lanes' shares. Exact while the gate is closed (lanes then change only under
- * queue->lock); while it is open a racing claim or release can make them briefly off. */
-static void gate_counts(const fx_queue *queue, LONG *owned, LONG *presenting)
+/* Requests the driver owns from the queue and presentations in progress. Exact while the gate is
+ * closed (queue->lock held): a lane queue's lanes are then settled once, waiting out the fast
+ * sections that saw the gate open. While it is open the counts may be briefly off. */
+static void gate_counts(fx_queue *queue, LONG *owned, LONG *presenting)
 {
     uint64_t w = qword(queue);
-    int64_t o = FX_QWORD_OWNED(w), p = FX_QWORD_PRESENTING(w);
-    if (queue->lanes != NULL) {
-        int64_t sum = 0;
-        for (unsigned i = 0; i < FX_THREAD_SLOTS; i++)
-            sum += (int64_t)((__atomic_load_n(&queue->lanes[i].word, __ATOMIC_SEQ_CST) & ~FX_LANE_OPEN) -
-                             FX_LANE_BIAS);
-        /* sum = owned + presenting * PRESENT_ONE with |owned| < PRESENT_ONE / 2. */
-        int64_t lanes_presenting = (sum + (int64_t)(FX_LANE_PRESENT_ONE / 2)) >> 31;
-        o += sum - lanes_presenting * (int64_t)FX_LANE_PRESENT_ONE;
-        p += lanes_presenting;
+    if (queue->lanes == NULL) {
+        *owned = (LONG)FX_QWORD_OWNED(w);
+        *presenting = (LONG)FX_QWORD_PRESENTING(w);
+        return;
     }
-    *owned = (LONG)o;
-    *presenting = (LONG)p;
+    if (!(w & FX_QWORD_OPEN) && !queue->lanes_settled) {
+        fx_fast_sync();
+        queue->lanes_settled = TRUE;
+    }
+    int64_t sum = 0;
+    for (unsigned i = 0; i < FX_THREAD_SLOTS; i++)
+        sum += (int64_t)(__atomic_load_n(&queue->lanes[i].word, __ATOMIC_ACQUIRE) - FX_LANE_BIAS);
+    /* sum = owned + presenting * PRESENT_ONE with |owned| < PRESENT_ONE / 2. */
+    int64_t lanes_presenting = (sum + (int64_t)(FX_LANE_PRESENT_ONE / 2)) >> 31;
+    *owned = (LONG)(sum - lanes_presenting * (int64_t)FX_LANE_PRESENT_ONE);
+    *presenting = (LONG)lanes_presenting;
 }
 
-static ULONG queue_owned(const fx_queue *queue)
+static ULONG queue_owned(fx_queue *queue)
 {
     LONG owned, presenting;
     gate_counts(queue, &owned, &presenting);
     return owned < 0 ? 0 : (ULONG)owned;
 }
 
-static ULONG queue_presenting(const fx_queue *queue)
+static ULONG queue_presenting(fx_queue *queue)
 {
     LONG owned, presenting;
     gate_counts(queue, &owned, &presenting);
@@ -90,16 +107,13 @@ static BOOLEAN queue_may_open_locked(const fx_queue *queue)
            !queue->disposing;
 }
 
-/* OPEN changes only here, under queue->lock, in the word and every lane together. Closing is a
- * sequentially consistent read-modify-write of each lane, so once it returns no fast path can
- * claim or release without the lock and the counts read next are exact. */
+/* OPEN changes only here, under queue->lock, with sequentially consistent read-modify-writes: once
+ * closed, a word queue's counts change only under the lock; a lane queue's once gate_counts has
+ * settled its lanes. */
 static void gate_close_locked(fx_queue *queue)
 {
-    if (!(qword(queue) & FX_QWORD_OPEN))
-        return;
-    __atomic_fetch_and(&queue->word, ~FX_QWORD_OPEN, __ATOMIC_SEQ_CST);
-    for (unsigned i = 0; queue->lanes != NULL && i < FX_THREAD_SLOTS; i++)
-        __atomic_fetch_and(&queue->lanes[i].word, ~FX_LANE_OPEN, __ATOMIC_SEQ_CST);
+    if (qword(queue) & FX_QWORD_OPEN)
+        __atomic_fetch_and(&queue->word, ~FX_QWORD_OPEN, __ATOMIC_SEQ_CST);
 }
 
 static void gate_update_locked(fx_queue *queue)
@@ -110,23 +124,61 @@ static void gate_update_locked(fx_queue *queue)
     }
     if (qword(queue) & FX_QWORD_OPEN)
         return;
-    for (unsigned i = 0; queue->lanes != NULL && i < FX_THREAD_SLOTS; i++)
-        __atomic_fetch_or(&queue->lanes[i].word, FX_LANE_OPEN, __ATOMIC_SEQ_CST);
+    queue->lanes_settled = FALSE;
     __atomic_fetch_or(&queue->word, FX_QWORD_OPEN, __ATOMIC_SEQ_CST);
 }
 
-/* Claims a presentation slot without the lock; FALSE when the slow path must decide. */
-static inline BOOLEAN gate_claim(fx_queue *queue, gate_ref *gate)
+/*
+ * Claims a presentation slot without the lock; FALSE when the slow path must decide. A lane queue
+ * claims in the thread's lane inside a fast section (no atomic operation at all); a word queue with
+ * one compare-exchange of the gate word (which also enforces NumberOfPresentedRequests).
+ */
+static inline BOOLEAN gate_claim(fx_queue *queue)
 {
-    *gate = my_gate(queue);
-    uint64_t w = __atomic_load_n(gate->word, __ATOMIC_ACQUIRE);
-    for (;;) {
-        if (!(w & gate->open) || (queue->lanes == NULL && FX_QWORD_OWNED(w) >= queue->max_presented))
+    if (queue->lanes != NULL) {
+        unsigned slot = fx_thread_slot();
+        if (!fx_fast_enter(slot))
             return FALSE;
-        if (__atomic_compare_exchange_n(gate->word, &w, w + 1 + gate->present_one, TRUE, __ATOMIC_SEQ_CST,
+        BOOLEAN open = gate_open_now(queue);
+        if (open)
+            lane_add(queue, slot, 1 + (int64_t)FX_LANE_PRESENT_ONE);
+        fx_fast_exit(slot);
+        return open;
+    }
+    uint64_t w = qword(queue);
+    for (;;) {
+        if (!(w & FX_QWORD_OPEN) || FX_QWORD_OWNED(w) >= queue->max_presented)
+            return FALSE;
+        if (__atomic_compare_exchange_n(&queue->word, &w, w + 1 + FX_QWORD_PRESENT_ONE, TRUE, __ATOMIC_SEQ_CST,
                                         __ATOMIC_ACQUIRE))
             return TRUE;
     }
+}
+
+/*
+ * Takes `owned` owned requests and `presenting` presentations off the counts without the lock if
+ * the gate is open; FALSE (nothing changed) when the caller must do it under queue->lock, where a
+ * closer may be waiting for exactly this change.
+ */
+static inline BOOLEAN gate_release(fx_queue *queue, int64_t owned, int64_t presenting)
+{
+    if (queue->lanes != NULL) {
+        unsigned slot = fx_thread_slot();
+        if (!fx_fast_enter(slot))
+            return FALSE;
+        BOOLEAN open = gate_open_now(queue);
+        if (open)
+            lane_add(queue, slot, -(owned + presenting * (int64_t)FX_LANE_PRESENT_ONE));
+        fx_fast_exit(slot);
+        return open;
+    }
+    uint64_t delta = (uint64_t)(owned + presenting * (int64_t)FX_QWORD_PRESENT_ONE);
+    uint64_t w = qword(queue);
+    while (w & FX_QWORD_OPEN) {
+        if (__atomic_compare_exchange_n(&queue->word, &w, w - delta, TRUE, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+            return TRUE;
+    }
+    return FALSE;
 }
 
 /* ---- Presentations on this thread ------------------------------------------------------------ */
@@ -175,7 +227,7 @@ static void presentation_flush_locked(fx_queue *queue)
 {
     for (presentation *p = current_presentation; p != NULL; p = p->outer) {
         if (p->queue == queue && p->released != 0) {
-            __atomic_fetch_sub(my_gate(queue).word, p->released, __ATOMIC_SEQ_CST);
+            gate_adjust_locked(queue, -(int64_t)p->released, 0);
             p->released = 0;
         }
     }
@@ -220,19 +272,19 @@ static void wake_waiters_locked(fx_queue *queue)
         KeSetEvent(&CONTAINING_RECORD(e, queue_waiter, link)->event, IO_NO_INCREMENT, FALSE);
 }
 
-typedef BOOLEAN queue_condition(const fx_queue *queue);
+typedef BOOLEAN queue_condition(fx_queue *queue);
 
-static BOOLEAN cond_quiet(const fx_queue *queue)
+static BOOLEAN cond_quiet(fx_queue *queue)
 {
     return queue_presenting(queue) == 0 && !queue->dispatching;
 }
 
-static BOOLEAN cond_power_acked(const fx_queue *queue)
+static BOOLEAN cond_power_acked(fx_queue *queue)
 {
     return queue->power_unacked == 0 && cond_quiet(queue);
 }
 
-static BOOLEAN cond_empty(const fx_queue *queue)
+static BOOLEAN cond_empty(fx_queue *queue)
 {
     return queue_owned(queue) == 0 && queue->pending_count == 0 && cond_quiet(queue) &&
            !queue->work_queued;
@@ -535,7 +587,7 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
                           0, (uintptr_t)queue->object.handle);
             if (queue->config.EvtIoCanceledOnQueue != NULL && fx_request_has_flag(r, FX_REQ_PRESENTED)) {
                 /* Delivered to the driver before: it gets it back and must complete it. */
-                __atomic_fetch_add(&queue->word, 1, __ATOMIC_ACQ_REL);
+                gate_adjust_locked(queue, 1, 0);
                 take_for_driver(queue, r);
                 KeReleaseSpinLock(&queue->lock, irql);
                 call_request_callback(queue, r, queue->config.EvtIoCanceledOnQueue, "EvtIoCanceledOnQueue");
@@ -546,10 +598,12 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
             KeAcquireSpinLock(&queue->lock, &irql);
             continue;
         }
-        /* The gate is closed whenever a Stop/Purge/Drain waits: the counts are exact. */
+        /* The gate is closed whenever a Stop/Purge/Drain waits: the counts are exact. (A lane queue's
+         * are needed only then: settling them costs a system call.) */
         gate_update_locked(queue);
-        LONG owned, presenting;
-        gate_counts(queue, &owned, &presenting);
+        LONG owned = 0, presenting = 0;
+        if (queue->lanes == NULL || queue->idle_complete != NULL || queue->purge_complete != NULL)
+            gate_counts(queue, &owned, &presenting);
         BOOLEAN quiet = presenting == 0;
         if (queue->idle_complete != NULL && owned == 0 && quiet) {
             PFN_WDF_IO_QUEUE_STATE cb = queue->idle_complete;
@@ -594,7 +648,7 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
         fx_request *r = CONTAINING_RECORD(queue->pending.Flink, fx_request, queue_link);
         if (!pending_remove_locked(queue, r))
             continue;
-        __atomic_fetch_add(&queue->word, 1 + FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
+        gate_adjust_locked(queue, 1, 1);
         take_for_driver(queue, r);
         KeReleaseSpinLock(&queue->lock, irql);
         presentation frame;
@@ -602,9 +656,7 @@ static void queue_run_locked(fx_queue *queue, KIRQL irql)
         queue_present(queue, r, FALSE);
         ULONG released = presentation_end(&frame);
         KeAcquireSpinLock(&queue->lock, &irql);
-        __atomic_fetch_sub(&queue->word, FX_QWORD_PRESENT_ONE, __ATOMIC_ACQ_REL);
-        if (released != 0) /* on the lane if any: what was released may have been claimed there */
-            __atomic_fetch_sub(my_gate(queue).word, released, __ATOMIC_SEQ_CST);
+        gate_adjust_locked(queue, -(int64_t)released, -1);
     }
     queue->dispatching = FALSE;
     gate_update_locked(queue);
@@ -635,27 +687,20 @@ void fx_queue_kick(fx_queue *queue)
 NTSTATUS fx_queue_insert_new(fx_queue *queue, fx_request *request)
 {
     request->queue = queue;
-    gate_ref gate;
-    if (IO_LIKELY(!queue_must_defer(queue, KeGetCurrentIrql())) && gate_claim(queue, &gate)) {
+    if (IO_LIKELY(!queue_must_defer(queue, KeGetCurrentIrql())) && gate_claim(queue)) {
         /* The fast path: presented on the caller's thread without the queue lock. */
         IoMarkIrpPending(request->irp);
         take_for_driver(queue, request);
         presentation frame;
         presentation_begin(&frame, queue);
         queue_present(queue, request, TRUE);
-        uint64_t done = gate.present_one + presentation_end(&frame);
-        uint64_t w = __atomic_load_n(gate.word, __ATOMIC_ACQUIRE);
-        for (;;) {
-            if (!(w & gate.open)) {
-                /* Someone may wait for this presentation to end: keep the slot until under the lock. */
-                KIRQL irql;
-                KeAcquireSpinLock(&queue->lock, &irql);
-                __atomic_fetch_sub(gate.word, done, __ATOMIC_SEQ_CST);
-                queue_run_locked(queue, irql);
-                break;
-            }
-            if (__atomic_compare_exchange_n(gate.word, &w, w - done, TRUE, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
-                break;
+        ULONG released = presentation_end(&frame);
+        if (!gate_release(queue, released, 1)) {
+            /* Someone may wait for this presentation to end: the counts change under the lock. */
+            KIRQL irql;
+            KeAcquireSpinLock(&queue->lock, &irql);
+            gate_adjust_locked(queue, -(int64_t)released, -1);
+            queue_run_locked(queue, irql);
         }
         return STATUS_PENDING;
     }
@@ -709,21 +754,11 @@ void fx_queue_release_owned(fx_queue *queue, BOOLEAN stop_notified)
 {
     if (!stop_notified && presentation_defer_release(queue))
         return;
-    gate_ref gate = my_gate(queue);
-    uint64_t w = __atomic_load_n(gate.word, __ATOMIC_ACQUIRE);
-    BOOLEAN slow;
-    for (;;) {
-        slow = !(w & gate.open) || stop_notified;
-        /* Going slow: keep a presenting count as the pin that keeps the queue until we hold its lock. */
-        uint64_t next = w - 1 + (slow ? gate.present_one : 0);
-        if (__atomic_compare_exchange_n(gate.word, &w, next, TRUE, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
-            break;
-    }
-    if (!slow)
+    if (!stop_notified && gate_release(queue, 1, 0))
         return;
     KIRQL irql;
     KeAcquireSpinLock(&queue->lock, &irql);
-    __atomic_fetch_sub(gate.word, gate.present_one, __ATOMIC_SEQ_CST);
+    gate_adjust_locked(queue, -1, 0);
     if (stop_notified && queue->power_unacked > 0)
         queue->power_unacked--;
     queue_run_locked(queue, irql);
@@ -777,6 +812,7 @@ static void collect_owned(fx_queue *queue, LONG required_flags, owned_list *out)
     out->items = ExAllocatePool2(POOL_FLAG_NON_PAGED, n * sizeof(fx_request *), 'QxFW');
     if (out->items == NULL)
         return;
+    fx_request_collect_begin(package);
     KeAcquireSpinLock(&package->lock, &irql);
     for (PLIST_ENTRY e = package->requests.Flink; e != &package->requests && out->count < n; e = e->Flink) {
         fx_request *r = CONTAINING_RECORD(e, fx_request, all_link);
@@ -788,6 +824,7 @@ static void collect_owned(fx_queue *queue, LONG required_flags, owned_list *out)
             out->items[out->count++] = r;
     }
     KeReleaseSpinLock(&package->lock, irql);
+    fx_request_collect_end(package);
 }
 
 static void release_owned_list(owned_list *list)
@@ -1093,7 +1130,7 @@ void fx_queue_stop_acknowledge(fx_queue *queue, fx_request *request, BOOLEAN req
     if (requeue) {
         /* Back at the head of the queue; re-presented in the normal way, no EvtIoResume. */
         fx_request_set_owned_from(request, NULL);
-        __atomic_fetch_sub(my_gate(queue).word, 1, __ATOMIC_SEQ_CST); /* a lane's share may go below 0 */
+        gate_adjust_locked(queue, -1, 0); /* a lane's share may go below 0 */
         if (queue->cancel_dispatched) {
             queue->pending_count++;
             fx_request_set_owner(request, FX_REQ_FRAMEWORK);
@@ -1161,7 +1198,7 @@ NTSTATUS fx_queue_retrieve(fx_queue *queue, PFILE_OBJECT file, fx_request *tag, 
             KeAcquireSpinLock(&queue->lock, &irql);
             continue;
         }
-        __atomic_fetch_add(&queue->word, 1, __ATOMIC_ACQ_REL);
+        gate_adjust_locked(queue, 1, 0);
         take_for_driver(queue, found);
         fx_request_set_flag(found, FX_REQ_PRESENTED);
         gate_update_locked(queue);

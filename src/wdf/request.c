@@ -12,6 +12,7 @@
  */
 #include "fx_call.h"
 #include "fx_ifr.h"
+#include "fx_fast_section.h"
 #include "fx_request.h"
 #include "fx_thread_slot.h"
 
@@ -132,6 +133,12 @@ static BOOLEAN require_driver_owned(PWDF_DRIVER_GLOBALS globals, fx_request *req
 
 /* ---- The cache -------------------------------------------------------------------------------------- */
 
+/*
+ * A thread with an exclusive slot pushes and pops its own stack inside a fast section, with plain
+ * stores; the shared slot's threads (and all, without membarrier) try the slot's lock. Draining
+ * closes the cache first (cache_closed, then fx_fast_sync): from then on every push finds it closed
+ * and the object is deleted instead, so no object is left behind in a drained cache.
+ */
 static inline BOOLEAN cache_slot_try_lock(fx_request_cache_slot *slot)
 {
     return __atomic_load_n(&slot->lock, __ATOMIC_RELAXED) == 0 &&
@@ -143,32 +150,70 @@ static inline void cache_slot_unlock(fx_request_cache_slot *slot)
     __atomic_store_n(&slot->lock, 0, __ATOMIC_RELEASE);
 }
 
+static inline BOOLEAN cache_is_closed(const fx_io_package *package)
+{
+    return __atomic_load_n(&package->cache_closed, __ATOMIC_RELAXED);
+}
+
+static inline fx_request *slot_pop(fx_request_cache_slot *slot)
+{
+    ULONG count = __atomic_load_n(&slot->count, __ATOMIC_RELAXED);
+    if (count == 0)
+        return NULL;
+    __atomic_store_n(&slot->count, count - 1, __ATOMIC_RELAXED);
+    return slot->items[count - 1];
+}
+
+/* FALSE when the slot is full. */
+static inline BOOLEAN slot_push(fx_request_cache_slot *slot, fx_request *request)
+{
+    ULONG count = __atomic_load_n(&slot->count, __ATOMIC_RELAXED);
+    if (count >= FX_REQUEST_CACHE_DEPTH)
+        return FALSE;
+    slot->items[count] = request;
+    __atomic_store_n(&slot->count, count + 1, __ATOMIC_RELAXED);
+    return TRUE;
+}
+
 /* An idle object: this thread slot's stack first, then the shared list. */
 static fx_request *cache_pop(fx_io_package *package)
 {
-    fx_request_cache_slot *slot = &package->cache_slots[fx_thread_slot()];
-    if (IO_LIKELY(cache_slot_try_lock(slot))) {
-        fx_request *request = slot->count != 0 ? slot->items[--slot->count] : NULL;
+    unsigned index = fx_thread_slot();
+    fx_request_cache_slot *slot = &package->cache_slots[index];
+    fx_request *request = NULL;
+    if (IO_LIKELY(fx_fast_enter(index))) {
+        if (IO_LIKELY(!cache_is_closed(package)))
+            request = slot_pop(slot);
+        fx_fast_exit(index);
+    } else if (cache_slot_try_lock(slot)) {
+        request = slot_pop(slot);
         cache_slot_unlock(slot);
-        if (IO_LIKELY(request != NULL))
-            return request;
     }
+    if (IO_LIKELY(request != NULL))
+        return request;
     PSLIST_ENTRY entry = InterlockedPopEntrySList(&package->cache);
     return entry != NULL ? CONTAINING_RECORD(entry, fx_request, cache_entry) : NULL;
 }
 
-static void cache_push(fx_io_package *package, fx_request *request)
+/* FALSE when the cache is closed (being drained or gone): the caller deletes the object. */
+static BOOLEAN cache_push(fx_io_package *package, fx_request *request)
 {
-    fx_request_cache_slot *slot = &package->cache_slots[fx_thread_slot()];
-    if (IO_LIKELY(cache_slot_try_lock(slot))) {
-        BOOLEAN room = slot->count < FX_REQUEST_CACHE_DEPTH;
-        if (IO_LIKELY(room))
-            slot->items[slot->count++] = request;
-        cache_slot_unlock(slot);
-        if (IO_LIKELY(room))
-            return;
+    unsigned index = fx_thread_slot();
+    fx_request_cache_slot *slot = &package->cache_slots[index];
+    BOOLEAN fast = fx_fast_enter(index);
+    if (!fast) {
+        while (!cache_slot_try_lock(slot))
+            KeStallExecutionProcessor(1); /* a holder is a few instructions from releasing it */
     }
-    InterlockedPushEntrySList(&package->cache, &request->cache_entry);
+    /* Inside the section or the slot lock, so a drain waits for this push (the shared list too). */
+    BOOLEAN open = !cache_is_closed(package);
+    if (open && !slot_push(slot, request))
+        InterlockedPushEntrySList(&package->cache, &request->cache_entry);
+    if (fast)
+        fx_fast_exit(index);
+    else
+        cache_slot_unlock(slot);
+    return open;
 }
 
 NTSTATUS fx_request_alloc(fx_io_package *package, PIRP irp, fx_request **request_out)
@@ -297,13 +342,41 @@ static void request_recycle(fx_request *request)
     request->incarnation_done = TRUE;
     fx_object_renew_handle(&request->object);
     fx_request_set_owner(request, FX_REQ_IDLE);
-    cache_push(package, request);
+    if (!cache_push(package, request)) {
+        request->object.framework_owned = FALSE;
+        fx_object_delete(&request->object);
+    }
 }
 
 void fx_request_release_hold(fx_request *request)
 {
+    unsigned slot = fx_thread_slot();
+    if (IO_LIKELY(request->package != NULL) && IO_LIKELY(fx_fast_enter(slot))) {
+        /* The only hold, and nobody may take another now (see fx_request.h): a plain store. */
+        BOOLEAN last = __atomic_load_n(&request->package->collectors, __ATOMIC_RELAXED) == 0 &&
+                       !(__atomic_load_n(&request->flags, __ATOMIC_RELAXED) & FX_REQ_WAS_CANCELABLE) &&
+                       __atomic_load_n(&request->holds, __ATOMIC_RELAXED) == 1;
+        if (last)
+            __atomic_store_n(&request->holds, 0, __ATOMIC_RELAXED);
+        fx_fast_exit(slot);
+        if (last) {
+            request_recycle(request);
+            return;
+        }
+    }
     if (__atomic_sub_fetch(&request->holds, 1, __ATOMIC_ACQ_REL) == 0)
         request_recycle(request);
+}
+
+void fx_request_collect_begin(fx_io_package *package)
+{
+    __atomic_fetch_add(&package->collectors, 1, __ATOMIC_SEQ_CST);
+    fx_fast_sync(); /* every last hold dropped without an atomic is dropped by now */
+}
+
+void fx_request_collect_end(fx_io_package *package)
+{
+    __atomic_fetch_sub(&package->collectors, 1, __ATOMIC_SEQ_CST);
 }
 
 static void cache_delete(fx_request *request)
@@ -314,12 +387,14 @@ static void cache_delete(fx_request *request)
 
 void fx_request_cache_drain(fx_io_package *package)
 {
+    __atomic_store_n(&package->cache_closed, TRUE, __ATOMIC_SEQ_CST);
+    fx_fast_sync(); /* no push or pop still sees it open */
     for (unsigned i = 0; package->cache_slots != NULL && i < FX_THREAD_SLOTS; i++) {
         fx_request_cache_slot *slot = &package->cache_slots[i];
         for (;;) {
             while (!cache_slot_try_lock(slot))
-                KeStallExecutionProcessor(1); /* a holder is a few instructions from releasing it */
-            fx_request *request = slot->count != 0 ? slot->items[--slot->count] : NULL;
+                KeStallExecutionProcessor(1);
+            fx_request *request = slot_pop(slot);
             cache_slot_unlock(slot);
             if (request == NULL)
                 break;

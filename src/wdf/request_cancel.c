@@ -119,7 +119,7 @@ static NTSTATUS mark_cancelable(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, 
     }
     request->cancel_routine = routine;
     fx_request_clear_flag(request, FX_REQ_CANCEL_CLAIMED | FX_REQ_CANCEL_CALLED);
-    fx_request_set_flag(request, FX_REQ_CANCELABLE);
+    fx_request_set_flag(request, FX_REQ_CANCELABLE | FX_REQ_WAS_CANCELABLE);
     IoSetCancelRoutine(irp, fx_request_irp_cancel);
     if ((__atomic_load_n(&irp->Cancel, __ATOMIC_SEQ_CST) || purging) && IoSetCancelRoutine(irp, NULL) != NULL) {
         /* Canceled before it could be armed. */
