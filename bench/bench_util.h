@@ -50,6 +50,44 @@ static inline double bench_rate(bench_body body, void *ctx, uint64_t target_ns, 
     return best;
 }
 
+/* Calibrates a batch of `body` that takes about `window_ns`. */
+static inline uint64_t bench_batch(bench_body body, void *ctx, uint64_t window_ns)
+{
+    uint64_t iterations = 1000;
+    for (;;) {
+        uint64_t t0 = bench_now_ns();
+        body(ctx, iterations);
+        uint64_t dt = bench_now_ns() - t0;
+        if (dt >= window_ns / 4 || iterations >= (1ull << 34))
+            return dt >= window_ns ? iterations : iterations * (window_ns / (dt > 0 ? dt : 1));
+        iterations *= 4;
+    }
+}
+
+/*
+ * For a ratio of two paths: alternates short windows of `a` and `b` for `rounds` rounds, so both see
+ * the same machine (a virtual machine's speed drifts between seconds), and returns each one's best
+ * window rate.
+ */
+static inline void bench_rate_pair(bench_body a, void *ctx_a, bench_body b, void *ctx_b, uint64_t window_ns,
+                                   int rounds, double *rate_a, double *rate_b)
+{
+    uint64_t batch_a = bench_batch(a, ctx_a, window_ns), batch_b = bench_batch(b, ctx_b, window_ns);
+    *rate_a = *rate_b = 0;
+    for (int r = 0; r < rounds; r++) {
+        uint64_t t0 = bench_now_ns();
+        uint64_t ops = a(ctx_a, batch_a);
+        double rate = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
+        if (rate > *rate_a)
+            *rate_a = rate;
+        t0 = bench_now_ns();
+        ops = b(ctx_b, batch_b);
+        rate = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
+        if (rate > *rate_b)
+            *rate_b = rate;
+    }
+}
+
 static inline void bench_print(const char *name, double value, const char *unit)
 {
     printf("BENCH name=%s value=%.6g unit=%s\n", name, value, unit);
