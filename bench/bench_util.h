@@ -65,27 +65,36 @@ static inline uint64_t bench_batch(bench_body body, void *ctx, uint64_t window_n
 }
 
 /*
- * For a ratio of two paths: alternates short windows of `a` and `b` for `rounds` rounds, so both see
- * the same machine (a virtual machine's speed drifts between seconds), and returns each one's best
- * window rate.
+ * For a ratio of two paths: alternates short windows of `a` and `b` for `rounds` (<= 64) rounds, so
+ * both see the same machine (a virtual machine's speed drifts between seconds). Returns each one's
+ * best window rate, and the median over the rounds of rate_a / rate_b of adjacent windows.
  */
-static inline void bench_rate_pair(bench_body a, void *ctx_a, bench_body b, void *ctx_b, uint64_t window_ns,
-                                   int rounds, double *rate_a, double *rate_b)
+static inline double bench_rate_pair(bench_body a, void *ctx_a, bench_body b, void *ctx_b, uint64_t window_ns,
+                                     int rounds, double *rate_a, double *rate_b)
 {
     uint64_t batch_a = bench_batch(a, ctx_a, window_ns), batch_b = bench_batch(b, ctx_b, window_ns);
+    double ratios[64];
+    if (rounds > 64)
+        rounds = 64;
     *rate_a = *rate_b = 0;
     for (int r = 0; r < rounds; r++) {
         uint64_t t0 = bench_now_ns();
         uint64_t ops = a(ctx_a, batch_a);
-        double rate = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
-        if (rate > *rate_a)
-            *rate_a = rate;
+        double ra = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
         t0 = bench_now_ns();
         ops = b(ctx_b, batch_b);
-        rate = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
-        if (rate > *rate_b)
-            *rate_b = rate;
+        double rb = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
+        if (ra > *rate_a)
+            *rate_a = ra;
+        if (rb > *rate_b)
+            *rate_b = rb;
+        /* insertion sort: rounds are few */
+        int i = r;
+        for (double q = ra / rb; i > 0 && ratios[i - 1] > q; i--)
+            ratios[i] = ratios[i - 1];
+        ratios[i] = ra / rb;
     }
+    return rounds % 2 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2;
 }
 
 static inline void bench_print(const char *name, double value, const char *unit)
