@@ -11,13 +11,18 @@
 
 struct fx_ifr;
 
-/* entries: records kept per thread slot, rounded up to a power of two (0 = default 4096). NULL on
+/* entries: records kept per thread slot, rounded up to a power of two (0 = default 256). NULL on
  * no memory. */
 struct fx_ifr *fx_ifr_create(const char *driver_name, size_t entries);
 void fx_ifr_destroy(struct fx_ifr *ifr);
 
 /* Any IRQL, any thread. ifr may be NULL (then nothing is recorded). */
 void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2);
+/* REQUEST_PRESENTED for a request about to be given to the driver's Evt callback on this thread;
+ * fx_ifr_presentation_end(request) when the callback returned. A REQUEST_COMPLETED of it recorded
+ * in between reuses the presentation's time. */
+void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue);
+void fx_ifr_presentation_end(const void *request);
 void fx_ifr_printf(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -6,8 +6,11 @@
  * allocated when first written), claiming a record with a plain store when the slot is the thread's
  * alone and with one atomic increment in the shared slot.
  * Records carry the CPU's time-stamp counter, a few cycles to read, where clock_gettime costs tens
- * of nanoseconds; readers turn it into CLOCK_MONOTONIC time and merge the slots in time order.
- * A slot keeps its newest `entries` records.
+ * of nanoseconds; readers turn it into CLOCK_MONOTONIC time and merge the slots in time order. A
+ * request completed inside its own presentation (the driver's Evt callback, same thread) is stamped
+ * with the presentation's reading: one clock read per request on the I/O path.
+ * A slot keeps its newest `entries` records (256 by default, about 36 KB a thread: the recent past
+ * stays in cache, as KMDF's few-page recorder does).
  *
  * Writers publish a record by storing its slot sequence number last (release); readers copy a
  * record and keep it only if the sequence is unchanged afterwards, so a record overwritten while
@@ -115,7 +118,7 @@ struct fx_ifr *fx_ifr_create(const char *driver_name, size_t entries)
     pthread_once(&ifr_epoch_once, ifr_take_epoch);
     size_t size = 1;
     if (entries == 0)
-        entries = 4096;
+        entries = 256;
     while (size < entries)
         size <<= 1;
     struct fx_ifr *ifr = aligned_alloc(_Alignof(struct fx_ifr), sizeof *ifr); /* slots on their own lines */
@@ -171,7 +174,7 @@ static owdf_ifr_record *slot_ring(struct fx_ifr *ifr, struct ifr_slot *slot)
     return fresh;
 }
 
-static owdf_ifr_record *claim(struct fx_ifr *ifr, uint64_t *sequence)
+static owdf_ifr_record *claim(struct fx_ifr *ifr, uint64_t *sequence, uint64_t ticks)
 {
     unsigned index = fx_thread_slot();
     struct ifr_slot *slot = &ifr->slots[index];
@@ -188,7 +191,7 @@ static owdf_ifr_record *claim(struct fx_ifr *ifr, uint64_t *sequence)
     owdf_ifr_record *r = &ring[(*sequence - 1) & ifr->mask];
     __atomic_store_n(&r->sequence, 0, __ATOMIC_RELAXED); /* being written */
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    STORE(r->time_ns, ifr_ticks()); /* ticks until a reader converts them */
+    STORE(r->time_ns, ticks); /* ticks until a reader converts them */
     return r;
 }
 
@@ -221,12 +224,17 @@ static void publish(owdf_ifr_record *r, uint64_t sequence)
     __atomic_store_n(&r->sequence, sequence, __ATOMIC_RELEASE);
 }
 
-void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2)
+/* The request this thread is presenting to the driver (its handle) and when that began. */
+static _Thread_local struct {
+    const void *request;
+    uint64_t ticks;
+} presenting;
+
+static void record_at(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1,
+                      uintptr_t arg2, uint64_t ticks)
 {
-    if (ifr == NULL)
-        return;
     uint64_t sequence;
-    owdf_ifr_record *r = claim(ifr, &sequence);
+    owdf_ifr_record *r = claim(ifr, &sequence, ticks);
     if (r == NULL)
         return;
     STORE(r->event, event);
@@ -237,12 +245,37 @@ void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object,
     publish(r, sequence);
 }
 
+void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2)
+{
+    if (ifr == NULL)
+        return;
+    /* Completed inside its own presentation: the clock read of the presentation will do. */
+    bool same = event == OWDF_IFR_REQUEST_COMPLETED && object != NULL && object == presenting.request;
+    record_at(ifr, event, object, arg1, arg2, same ? presenting.ticks : ifr_ticks());
+}
+
+void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue)
+{
+    if (ifr == NULL)
+        return;
+    uint64_t ticks = ifr_ticks();
+    presenting.request = request;
+    presenting.ticks = ticks;
+    record_at(ifr, OWDF_IFR_REQUEST_PRESENTED, request, major, (uintptr_t)queue, ticks);
+}
+
+void fx_ifr_presentation_end(const void *request)
+{
+    if (presenting.request == request)
+        presenting.request = NULL;
+}
+
 void fx_ifr_printf(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, const char *fmt, ...)
 {
     if (ifr == NULL)
         return;
     uint64_t sequence;
-    owdf_ifr_record *r = claim(ifr, &sequence);
+    owdf_ifr_record *r = claim(ifr, &sequence, ifr_ticks());
     if (r == NULL)
         return;
     STORE(r->event, event);

@@ -444,7 +444,7 @@ static void queue_present(fx_queue *queue, fx_request *request, BOOLEAN fresh)
         fx_request_set_flag(request, FX_REQ_PRESENTED);
     WDFQUEUE qh = fx_queue_handle(queue);
     WDFREQUEST rh = fx_request_handle(request);
-    fx_ifr_record(fx_globals(queue->object.globals)->ifr, OWDF_IFR_REQUEST_PRESENTED, rh, major, (uintptr_t)qh);
+    fx_ifr_record_presenting(fx_globals(queue->object.globals)->ifr, rh, major, qh);
     static const char *const names[] = {"", "EvtIoRead", "EvtIoWrite", "EvtIoDeviceControl",
                                         "EvtIoInternalDeviceControl", "EvtIoDefault"};
     const char *what = names[which];
@@ -473,6 +473,7 @@ static void queue_present(fx_queue *queue, fx_request *request, BOOLEAN fresh)
         break;
     }
     fx_leave_driver(&call, what);
+    fx_ifr_presentation_end(rh);
     callback_lock_release(queue, locked, what);
 }
 
