@@ -2,6 +2,7 @@
  * out the fast sections in progress. */
 #include "fx_fast_section.h"
 
+#include <errno.h>
 #include <linux/membarrier.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -32,8 +33,8 @@ void fx_fast_sync(void)
         return; /* nobody uses fast sections: the flag's own atomics order everything */
     /* Every running thread executes a full barrier: its mark store is visible now, or its later
      * flag loads see the flag. Threads not running passed a barrier when they were switched out. */
-    while (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) != 0) {
-    }
+    while (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) != 0 && errno == EINTR) {
+    } /* registered at load, so it cannot fail otherwise */
     unsigned self = fx_thread_slot();
     for (unsigned i = 0; i < FX_THREAD_SLOTS; i++) {
         if (i == self || !fx_thread_slot_is_exclusive(i))

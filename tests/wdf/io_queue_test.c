@@ -6,6 +6,7 @@
  * and search, power-managed queues (held until D0, EvtIoStop / StopAcknowledge / EvtIoResume),
  * removal (EvtIoStop with WdfRequestStopActionPurge) and EvtIoInCallerContext + WdfDeviceEnqueueRequest.
  */
+#include "fx_fast_section.h"
 #include "io_testlib.h"
 
 #include <openwdf/nt.h>
@@ -1394,6 +1395,15 @@ static void test_parallel_queue_threads_with_stops(void **state)
     io_tl_down();
 }
 
+/* The same without membarrier (old kernel, seccomp): every claim and release takes queue->lock. */
+static void test_parallel_queue_threads_with_stops_atomic_paths(void **state)
+{
+    int saved = fx_fast_sections_work;
+    fx_fast_sections_work = 0;
+    test_parallel_queue_threads_with_stops(state);
+    fx_fast_sections_work = saved;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1428,6 +1438,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retrieve_by_file_object, setup, io_tl_cleanup),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, io_tl_cleanup),
         cmocka_unit_test_setup_teardown(test_parallel_queue_threads_with_stops, setup, io_tl_cleanup),
+        cmocka_unit_test_setup_teardown(test_parallel_queue_threads_with_stops_atomic_paths, setup, io_tl_cleanup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
