@@ -95,15 +95,21 @@ extern __thread PDRIVER_OBJECT io_tls_current_driver
 typedef struct io_driver_call {
     PDRIVER_OBJECT previous;
     owdf_dbg_log *previous_log;
+    BOOLEAN switched; /* the current driver (and its log) changed for this call */
     ke_callback_frame frame;
 } io_driver_call;
 
+/* A driver calling back into itself (the Framework's dispatch presenting to the driver's EvtIoRead)
+ * keeps its log: only a change of driver switches it. */
 static inline void io_enter_driver(PDRIVER_OBJECT driver, io_driver_call *call)
 {
     call->previous = io_tls_current_driver;
-    io_tls_current_driver = driver;
-    call->previous_log = owdf_dbg_log_set_current(
-        driver != NULL && driver->OwdfPrivate != NULL ? io_driver_private(driver)->log : NULL);
+    call->switched = driver != call->previous;
+    if (call->switched) {
+        io_tls_current_driver = driver;
+        call->previous_log = owdf_dbg_log_set_current(
+            driver != NULL && driver->OwdfPrivate != NULL ? io_driver_private(driver)->log : NULL);
+    }
     ke_callback_enter(&call->frame);
 }
 
@@ -111,8 +117,10 @@ static inline void io_enter_driver(PDRIVER_OBJECT driver, io_driver_call *call)
 static inline void io_leave_driver(io_driver_call *call, const char *what)
 {
     ke_callback_check_return(&call->frame, what);
-    owdf_dbg_log_set_current(call->previous_log);
-    io_tls_current_driver = call->previous;
+    if (call->switched) {
+        owdf_dbg_log_set_current(call->previous_log);
+        io_tls_current_driver = call->previous;
+    }
 }
 
 /* ---- Devices (device.c) ---------------------------------------------------------------------- */
