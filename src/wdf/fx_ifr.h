@@ -8,6 +8,25 @@
 
 #include <openwdf/ifr.h>
 #include <stdarg.h>
+#include <time.h>
+
+/* A record's time: the CPU's time-stamp counter where there is one (readers convert it), else
+ * CLOCK_MONOTONIC ns. Any thread; its latency hides best read well before it is stored. */
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define FX_IFR_TICKS_ARE_TSC 1
+static inline uint64_t fx_ifr_ticks(void)
+{
+    return __rdtsc();
+}
+#else
+static inline uint64_t fx_ifr_ticks(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+#endif
 
 struct fx_ifr;
 
@@ -18,10 +37,11 @@ void fx_ifr_destroy(struct fx_ifr *ifr);
 
 /* Any IRQL, any thread. ifr may be NULL (then nothing is recorded). */
 void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2);
-/* REQUEST_PRESENTED for a request about to be given to the driver's Evt callback on this thread;
- * fx_ifr_presentation_end(request) when the callback returned. A REQUEST_COMPLETED of it recorded
- * in between reuses the presentation's time. */
-void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue);
+/* REQUEST_PRESENTED, at `ticks`, for a request about to be given to the driver's Evt callback on this
+ * thread; fx_ifr_presentation_end(request) when the callback returned. A REQUEST_COMPLETED of it
+ * recorded in between reuses the presentation's time. */
+void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue,
+                              uint64_t ticks);
 void fx_ifr_presentation_end(const void *request);
 void fx_ifr_printf(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -87,6 +87,7 @@ typedef struct DECLSPEC_ALIGN(16) fx_request {
     PMDL locked_mdls;                     /* WdfRequestProbeAndLockUserBuffer*: unlocked at completion */
     PFN_WDF_REQUEST_COMPLETION_ROUTINE completion_routine; /* WdfRequestSetCompletionRoutine */
     WDFCONTEXT completion_context;
+    uint64_t arrived;                     /* fx_ifr_ticks() when the I/O package got the IRP, or 0 */
     BOOLEAN irp_owned;                    /* driver-created: the request frees its IRP */
     BOOLEAN incarnation_done;             /* cached and idle: this use's destroy callback already ran */
 } fx_request;

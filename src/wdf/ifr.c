@@ -53,19 +53,7 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#define IFR_HAVE_TICKS 1
-static inline uint64_t ifr_ticks(void)
-{
-    return __rdtsc();
-}
-#else
-static inline uint64_t ifr_ticks(void)
-{
-    return monotonic_ns();
-}
-#endif
+#define ifr_ticks fx_ifr_ticks
 
 /* The first (ticks, ns) pair of the process; a reader pairs it with a fresh one to convert. */
 static pthread_once_t ifr_epoch_once = PTHREAD_ONCE_INIT;
@@ -84,7 +72,7 @@ typedef struct ifr_clock {
 static ifr_clock ifr_clock_now(void)
 {
     ifr_clock c = {1.0};
-#ifdef IFR_HAVE_TICKS
+#ifdef FX_IFR_TICKS_ARE_TSC
     uint64_t ns = monotonic_ns(), ticks = ifr_ticks();
     if (ns - epoch_ns < 2000000u) {
         /* Too close to the epoch to measure the rate well: take 2 ms more. */
@@ -101,7 +89,7 @@ static ifr_clock ifr_clock_now(void)
 
 static uint64_t ifr_ticks_to_ns(const ifr_clock *c, uint64_t ticks)
 {
-#ifdef IFR_HAVE_TICKS
+#ifdef FX_IFR_TICKS_ARE_TSC
     if (ticks < epoch_ticks)
         return epoch_ns - (uint64_t)((double)(epoch_ticks - ticks) * c->ns_per_tick);
     return epoch_ns + (uint64_t)((double)(ticks - epoch_ticks) * c->ns_per_tick);
@@ -254,11 +242,11 @@ void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object,
     record_at(ifr, event, object, arg1, arg2, same ? presenting.ticks : ifr_ticks());
 }
 
-void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue)
+void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue,
+                              uint64_t ticks)
 {
     if (ifr == NULL)
         return;
-    uint64_t ticks = ifr_ticks();
     presenting.request = request;
     presenting.ticks = ticks;
     record_at(ifr, OWDF_IFR_REQUEST_PRESENTED, request, major, (uintptr_t)queue, ticks);

@@ -191,6 +191,8 @@ static NTSTATUS io_present_in_caller_context(fx_device *device, fx_request *requ
 
 static NTSTATUS io_dispatch(fx_device *device, PIRP irp)
 {
+    /* Read first: the counter's latency passes while the request is routed and allocated. */
+    uint64_t arrived = fx_ifr_ticks();
     fx_io_package *package = fx_io_package_get(device);
     if (IO_UNLIKELY(package == NULL))
         return io_complete_irp(irp, STATUS_INSUFFICIENT_RESOURCES);
@@ -211,6 +213,7 @@ static NTSTATUS io_dispatch(fx_device *device, PIRP irp)
         return io_complete_irp(irp, status);
     if (in_caller)
         return io_present_in_caller_context(device, request);
+    request->arrived = arrived;
     return fx_queue_insert_new(queue, request);
 }
 

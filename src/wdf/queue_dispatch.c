@@ -444,7 +444,9 @@ static void queue_present(fx_queue *queue, fx_request *request, BOOLEAN fresh)
         fx_request_set_flag(request, FX_REQ_PRESENTED);
     WDFQUEUE qh = fx_queue_handle(queue);
     WDFREQUEST rh = fx_request_handle(request);
-    fx_ifr_record_presenting(fx_globals(queue->object.globals)->ifr, rh, major, qh);
+    /* A request presented as it arrived is stamped with its arrival (read early, at no cost). */
+    uint64_t ticks = fresh && request->arrived != 0 ? request->arrived : fx_ifr_ticks();
+    fx_ifr_record_presenting(fx_globals(queue->object.globals)->ifr, rh, major, qh, ticks);
     static const char *const names[] = {"", "EvtIoRead", "EvtIoWrite", "EvtIoDeviceControl",
                                         "EvtIoInternalDeviceControl", "EvtIoDefault"};
     const char *what = names[which];

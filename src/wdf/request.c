@@ -251,6 +251,7 @@ NTSTATUS fx_request_alloc(fx_io_package *package, PIRP irp, fx_request **request
     request->completion_routine = NULL;
     request->completion_context = NULL;
     request->incarnation_done = FALSE;
+    request->arrived = 0;
     __atomic_store_n(&request->flags, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&request->holds, 1, __ATOMIC_RELAXED);
     fx_request_set_owner(request, FX_REQ_FRAMEWORK);
@@ -511,7 +512,7 @@ static ULONG_PTR check_information(PWDF_DRIVER_GLOBALS globals, fx_request *requ
 static void request_complete(PWDF_DRIVER_GLOBALS globals, WDFREQUEST handle, NTSTATUS status, ULONG_PTR information,
                              BOOLEAN use_information, CCHAR boost, const char *caller)
 {
-    if (!ke_check_max_irql(DISPATCH_LEVEL, caller))
+    if (!KE_CHECK_MAX_IRQL(DISPATCH_LEVEL, caller)) /* inline: on every completion */
         return;
     fx_request *request = request_lookup(globals, handle, caller, "REQ_DOUBLE_COMPLETE", FALSE);
     if (request == NULL)

@@ -31,6 +31,7 @@
 #include <openwdf/verifier.h>
 
 #include "io_names.h"
+#include "../ke/ke_internal.h"
 
 #define IO_LIKELY(x) __builtin_expect(!!(x), 1)
 #define IO_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -110,13 +111,14 @@ static inline void io_enter_driver(PDRIVER_OBJECT driver, io_driver_call *call)
         call->previous_log = owdf_dbg_log_set_current(
             driver != NULL && driver->OwdfPrivate != NULL ? io_driver_private(driver)->log : NULL);
     }
-    ke_callback_enter(&call->frame);
+    ke_callback_enter_inline(&call->frame);
 }
 
 /* Checks IRQL/locks restored (reports name `what`), then restores the previous current driver. */
 static inline void io_leave_driver(io_driver_call *call, const char *what)
 {
-    ke_callback_check_return(&call->frame, what);
+    if (KE_UNLIKELY(ke_callback_frame_changed(&call->frame)))
+        ke_callback_check_return(&call->frame, what);
     if (call->switched) {
         owdf_dbg_log_set_current(call->previous_log);
         io_tls_current_driver = call->previous;

@@ -120,6 +120,16 @@ KE_HIDDEN BOOLEAN ke_report_max_irql(KIRQL max, const char *ddi_name);
 #define KE_CHECK_MAX_IRQL(max, ddi)                                                                          \
     (KE_LIKELY(ke_tls.irql <= (max)) ? TRUE : ke_report_max_irql((max), (ddi)))
 
+/* ke_callback_enter, inline for the layers of this library that call into drivers on every request. */
+static inline void ke_callback_enter_inline(ke_callback_frame *f)
+{
+    const struct ke_thread *t = ke_tls.thread;
+    f->irql = ke_tls.irql;
+    f->spin_locks = ke_tls.spin_locks;
+    f->critical_regions = ke_tls.critical_regions;
+    f->mutexes = t != NULL ? t->mutex_count : 0;
+}
+
 /* Cheap test before ke_callback_check_return (which may look up a routine name first). */
 static inline bool ke_callback_frame_changed(const ke_callback_frame *f)
 {
