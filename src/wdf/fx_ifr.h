@@ -38,8 +38,9 @@ void fx_ifr_destroy(struct fx_ifr *ifr);
 /* Any IRQL, any thread. ifr may be NULL (then nothing is recorded). */
 void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2);
 /* REQUEST_PRESENTED, at `ticks`, for a request about to be given to the driver's Evt callback on this
- * thread; fx_ifr_presentation_end(request) when the callback returned. A REQUEST_COMPLETED of it
- * recorded in between reuses the presentation's time. */
+ * thread; fx_ifr_presentation_end(request) when the callback returned. Its REQUEST_COMPLETED in
+ * between, with no other record of this thread before it, is folded into the presentation's record
+ * (ifr.c). */
 void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue,
                               uint64_t ticks);
 void fx_ifr_presentation_end(const void *request);

@@ -7,8 +7,9 @@
  * alone and with one atomic increment in the shared slot.
  * Records carry the CPU's time-stamp counter, a few cycles to read, where clock_gettime costs tens
  * of nanoseconds; readers turn it into CLOCK_MONOTONIC time and merge the slots in time order. A
- * request completed inside its own presentation (the driver's Evt callback, same thread) is stamped
- * with the presentation's reading: one clock read per request on the I/O path.
+ * request completed inside its own presentation (the driver's Evt callback, same thread), with
+ * nothing recorded in between on its thread, is folded into the presentation's record (readers see
+ * both, at the presentation's time): one clock read and one record per request on the I/O path.
  * A slot keeps its newest `entries` records (256 by default, about 36 KB a thread: the recent past
  * stays in cache, as KMDF's few-page recorder does).
  *
@@ -32,7 +33,17 @@
 struct ifr_slot {
     _Alignas(64) uint64_t next_sequence; /* atomic; records written to this slot */
     owdf_ifr_record *ring;               /* atomic pointer; NULL until first written */
+    uint64_t merged;                     /* atomic; completions folded into their presentation */
 };
+
+/*
+ * A request completed inside its own presentation, with nothing recorded in between on its thread
+ * (an exclusive slot), is folded into the presentation's record: the record is re-published as a
+ * new version (MERGED in its event, status and information in its first two text words) and readers
+ * show it as the two records it stands for, both at the presentation's time.
+ */
+#define IFR_MERGED 0x100u
+#define IFR_AMENDED (1ull << 63) /* in a record's sequence: the merged version */
 
 struct fx_ifr {
     struct fx_ifr *next;
@@ -212,34 +223,67 @@ static void publish(owdf_ifr_record *r, uint64_t sequence)
     __atomic_store_n(&r->sequence, sequence, __ATOMIC_RELEASE);
 }
 
-/* The request this thread is presenting to the driver (its handle) and when that began. */
+/* The request this thread is presenting to the driver (its handle), when that began, and the
+ * record that says so. */
 static _Thread_local struct {
     const void *request;
     uint64_t ticks;
+    struct fx_ifr *ifr;
+    owdf_ifr_record *record;
+    uint64_t sequence;
 } presenting;
 
-static void record_at(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1,
-                      uintptr_t arg2, uint64_t ticks)
+static owdf_ifr_record *record_at(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1,
+                                  uintptr_t arg2, uint64_t ticks, uint64_t *sequence_out)
 {
     uint64_t sequence;
     owdf_ifr_record *r = claim(ifr, &sequence, ticks);
     if (r == NULL)
-        return;
+        return NULL;
     STORE(r->event, event);
     STORE(r->object, (uintptr_t)object);
     STORE(r->arg1, arg1);
     STORE(r->arg2, arg2);
     STORE(((uint64_t *)(void *)r->text)[0], 0);
     publish(r, sequence);
+    *sequence_out = sequence;
+    return r;
+}
+
+/* Folds a completion into the presentation record `r` (this thread's newest, exclusive slot). */
+static void merge_completion(struct ifr_slot *slot, owdf_ifr_record *r, uint64_t sequence, uintptr_t status,
+                             uintptr_t information)
+{
+    __atomic_store_n(&r->sequence, 0, __ATOMIC_RELAXED); /* being rewritten */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    uint64_t *words = (uint64_t *)(void *)r->text;
+    STORE(words[0], (uint64_t)status);
+    STORE(words[1], (uint64_t)information);
+    STORE(r->event, (owdf_ifr_event)(OWDF_IFR_REQUEST_PRESENTED | IFR_MERGED));
+    publish(r, sequence | IFR_AMENDED);
+    __atomic_store_n(&slot->merged, __atomic_load_n(&slot->merged, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
 }
 
 void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object, uintptr_t arg1, uintptr_t arg2)
 {
     if (ifr == NULL)
         return;
-    /* Completed inside its own presentation: the clock read of the presentation will do. */
-    bool same = event == OWDF_IFR_REQUEST_COMPLETED && object != NULL && object == presenting.request;
-    record_at(ifr, event, object, arg1, arg2, same ? presenting.ticks : ifr_ticks());
+    uint64_t sequence;
+    if (event != OWDF_IFR_REQUEST_COMPLETED || object == NULL || object != presenting.request) {
+        (void)record_at(ifr, event, object, arg1, arg2, ifr_ticks(), &sequence);
+        return;
+    }
+    /* Completed inside its own presentation with nothing recorded since on this thread: no clock
+     * read and no record of its own (anything in between would then be out of time order). */
+    presenting.request = NULL;
+    unsigned index = fx_thread_slot();
+    struct ifr_slot *slot = &ifr->slots[index];
+    if (presenting.ifr == ifr && presenting.record != NULL && fx_thread_slot_is_exclusive(index) &&
+        __atomic_load_n(&slot->next_sequence, __ATOMIC_RELAXED) == presenting.sequence) {
+        merge_completion(slot, presenting.record, presenting.sequence, arg1, arg2);
+        return;
+    }
+    (void)record_at(ifr, event, object, arg1, arg2, ifr_ticks(), &sequence);
 }
 
 void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue,
@@ -249,7 +293,9 @@ void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t
         return;
     presenting.request = request;
     presenting.ticks = ticks;
-    record_at(ifr, OWDF_IFR_REQUEST_PRESENTED, request, major, (uintptr_t)queue, ticks);
+    presenting.ifr = ifr;
+    presenting.record =
+        record_at(ifr, OWDF_IFR_REQUEST_PRESENTED, request, major, (uintptr_t)queue, ticks, &presenting.sequence);
 }
 
 void fx_ifr_presentation_end(const void *request)
@@ -300,26 +346,44 @@ const char *owdf_ifr_event_name(owdf_ifr_event event)
 
 /* ---- Reading ---------------------------------------------------------------------------------- */
 
-/* Appends the kept records of one slot (oldest first, time still in ticks, `sequence` the slot's)
- * to out[*n..max), skipping any overwritten meanwhile. Returns how many the slot ever wrote. */
+/* Appends the kept records of one slot (oldest first, time still in ticks, `sequence` twice the
+ * slot's, plus one for the completion half of a merged record) to out[*n..max), skipping any
+ * overwritten meanwhile. Returns how many records the slot ever stood for. */
 static uint64_t copy_slot(struct fx_ifr *ifr, struct ifr_slot *slot, owdf_ifr_record *out, size_t *n, size_t max)
 {
     owdf_ifr_record *ring = __atomic_load_n(&slot->ring, __ATOMIC_ACQUIRE);
+    uint64_t merged = __atomic_load_n(&slot->merged, __ATOMIC_ACQUIRE);
     uint64_t last = __atomic_load_n(&slot->next_sequence, __ATOMIC_ACQUIRE);
     if (ring == NULL)
         return 0;
     uint64_t kept = last < ifr->mask + 1 ? last : ifr->mask + 1;
-    for (uint64_t s = last - kept + 1; s <= last && *n < max; s++) {
+    for (uint64_t s = last - kept + 1; s <= last && *n + 2 <= max; s++) {
         owdf_ifr_record *r = &ring[(s - 1) & ifr->mask];
-        if (__atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE) != s)
+        uint64_t version = __atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE);
+        if ((version & ~IFR_AMENDED) != s)
             continue;
-        load_record(&out[*n], r);
-        out[*n].sequence = s;
+        owdf_ifr_record copy;
+        load_record(&copy, r);
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&r->sequence, __ATOMIC_RELAXED) == s)
-            (*n)++;
+        if (__atomic_load_n(&r->sequence, __ATOMIC_RELAXED) != version)
+            continue;
+        copy.sequence = s << 1;
+        if (!((unsigned)copy.event & IFR_MERGED)) {
+            out[(*n)++] = copy;
+            continue;
+        }
+        uint64_t words[2];
+        memcpy(words, copy.text, sizeof words);
+        memset(copy.text, 0, sizeof copy.text);
+        copy.event = OWDF_IFR_REQUEST_PRESENTED;
+        out[(*n)++] = copy;
+        copy.event = OWDF_IFR_REQUEST_COMPLETED;
+        copy.arg1 = (uintptr_t)words[0];
+        copy.arg2 = (uintptr_t)words[1];
+        copy.sequence = (s << 1) | 1;
+        out[(*n)++] = copy;
     }
-    return last;
+    return last + merged;
 }
 
 static int by_time(const void *a, const void *b)
@@ -337,7 +401,7 @@ static int by_time(const void *a, const void *b)
  */
 static size_t copy_records(struct fx_ifr *ifr, owdf_ifr_record *out, size_t max)
 {
-    size_t capacity = IFR_SLOTS * (ifr->mask + 1), n = 0;
+    size_t capacity = 2 * IFR_SLOTS * (ifr->mask + 1), n = 0; /* a merged record is two */
     owdf_ifr_record *all = malloc(capacity * sizeof *all);
     if (all == NULL)
         return 0;
@@ -391,7 +455,13 @@ size_t owdf_ifr_count(const char *driver_name, owdf_ifr_event event)
             uint64_t kept = last < ifr->mask + 1 ? last : ifr->mask + 1;
             for (uint64_t s = last - kept + 1; s <= last; s++) {
                 owdf_ifr_record *r = &ring[(s - 1) & ifr->mask];
-                if (__atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE) == s && (event == 0 || LOAD(r->event) == event))
+                if ((__atomic_load_n(&r->sequence, __ATOMIC_ACQUIRE) & ~IFR_AMENDED) != s)
+                    continue;
+                unsigned e = (unsigned)LOAD(r->event);
+                if (e & IFR_MERGED) /* a presentation and its completion */
+                    count += event == 0 ? 2
+                                        : (event == OWDF_IFR_REQUEST_PRESENTED || event == OWDF_IFR_REQUEST_COMPLETED);
+                else if (event == 0 || e == (unsigned)event)
                     count++;
             }
         }
@@ -407,7 +477,7 @@ size_t owdf_ifr_dump(const char *driver_name, FILE *out, size_t last_n)
     for (struct fx_ifr *ifr = ifr_list; ifr != NULL; ifr = ifr->next) {
         if (!name_matches(ifr, driver_name))
             continue;
-        size_t capacity = IFR_SLOTS * (ifr->mask + 1);
+        size_t capacity = 2 * IFR_SLOTS * (ifr->mask + 1);
         owdf_ifr_record *records = malloc(capacity * sizeof *records);
         if (records == NULL)
             break;
