@@ -128,23 +128,29 @@ static void gate_update_locked(fx_queue *queue)
     __atomic_fetch_or(&queue->word, FX_QWORD_OPEN, __ATOMIC_SEQ_CST);
 }
 
+/* A lane queue's change of this thread's lane while the gate is open, in a fast section (no atomic
+ * operation at all); FALSE (nothing changed) when the gate is closed or there is no fast section. */
+static inline BOOLEAN lane_add_if_open(fx_queue *queue, int64_t delta)
+{
+    unsigned slot = fx_thread_slot();
+    if (!fx_fast_enter(slot))
+        return FALSE;
+    BOOLEAN open = gate_open_now(queue);
+    if (open)
+        lane_add(queue, slot, delta);
+    fx_fast_exit(slot);
+    return open;
+}
+
 /*
  * Claims a presentation slot without the lock; FALSE when the slow path must decide. A lane queue
- * claims in the thread's lane inside a fast section (no atomic operation at all); a word queue with
- * one compare-exchange of the gate word (which also enforces NumberOfPresentedRequests).
+ * claims in the thread's lane; a word queue with one compare-exchange of the gate word (which also
+ * enforces NumberOfPresentedRequests).
  */
 static inline BOOLEAN gate_claim(fx_queue *queue)
 {
-    if (queue->lanes != NULL) {
-        unsigned slot = fx_thread_slot();
-        if (!fx_fast_enter(slot))
-            return FALSE;
-        BOOLEAN open = gate_open_now(queue);
-        if (open)
-            lane_add(queue, slot, 1 + (int64_t)FX_LANE_PRESENT_ONE);
-        fx_fast_exit(slot);
-        return open;
-    }
+    if (queue->lanes != NULL)
+        return lane_add_if_open(queue, 1 + (int64_t)FX_LANE_PRESENT_ONE);
     uint64_t w = qword(queue);
     for (;;) {
         if (!(w & FX_QWORD_OPEN) || FX_QWORD_OWNED(w) >= queue->max_presented)
@@ -162,16 +168,8 @@ static inline BOOLEAN gate_claim(fx_queue *queue)
  */
 static inline BOOLEAN gate_release(fx_queue *queue, int64_t owned, int64_t presenting)
 {
-    if (queue->lanes != NULL) {
-        unsigned slot = fx_thread_slot();
-        if (!fx_fast_enter(slot))
-            return FALSE;
-        BOOLEAN open = gate_open_now(queue);
-        if (open)
-            lane_add(queue, slot, -(owned + presenting * (int64_t)FX_LANE_PRESENT_ONE));
-        fx_fast_exit(slot);
-        return open;
-    }
+    if (queue->lanes != NULL)
+        return lane_add_if_open(queue, -(owned + presenting * (int64_t)FX_LANE_PRESENT_ONE));
     uint64_t delta = (uint64_t)(owned + presenting * (int64_t)FX_QWORD_PRESENT_ONE);
     uint64_t w = qword(queue);
     while (w & FX_QWORD_OPEN) {
@@ -850,11 +848,16 @@ static void report_leaks(fx_queue *queue, const char *what, ULONG waited_ms)
             "began to %s: it was neither completed nor acknowledged",
             r->object.handle, (void *)r->irp, r->major, waited_ms, queue->object.handle, what);
     }
-    if (list.count == 0)
+    if (list.count == 0) {
+        KIRQL irql;
+        KeAcquireSpinLock(&queue->lock, &irql);
+        ULONG queued = queue->pending_count, presenting = queue_presenting(queue);
+        KeReleaseSpinLock(&queue->lock, irql);
         OWDF_VERIFY_REPORT(
             "REQ_LEAK_AT_TEARDOWN", queue->object.handle, "WDFQUEUE", fx_report_driver(queue->object.globals),
             "WDFQUEUE %p has not finished to %s after %u ms (%u queued, %u presenting)", queue->object.handle,
-            what, waited_ms, queue->pending_count, queue_presenting(queue));
+            what, waited_ms, queued, presenting);
+    }
     release_owned_list(&list);
 }
 
