@@ -9,6 +9,8 @@
  */
 #include "io_testlib.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 static struct {
@@ -297,6 +299,76 @@ static void test_request_context_and_callbacks(void **state)
     assert_int_equal(T.destroys, 3); /* not again when the cache is freed */
 }
 
+/* ---- a completion finishing while the device goes away ---------------------------------------------- */
+
+static volatile LONG in_destroy, may_leave;
+
+/* Blocks the first request's recycling after it was found reusable, just before it would be
+ * cached again: the window in which the device's cache may be drained. */
+static void EvtReqDestroyBlocking(WDFOBJECT o)
+{
+    (void)o;
+    T.destroys++;
+    if (T.destroys != 1)
+        return;
+    __atomic_store_n(&in_destroy, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 5000 && !__atomic_load_n(&may_leave, __ATOMIC_SEQ_CST); i++) {
+        LARGE_INTEGER ms = {.QuadPart = -10000};
+        KeDelayExecutionThread(KernelMode, FALSE, &ms);
+    }
+}
+
+static void init_blocking_destroy(PWDFDEVICE_INIT init)
+{
+    WDF_OBJECT_ATTRIBUTES a;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&a, REQ_CTX);
+    a.EvtDestroyCallback = EvtReqDestroyBlocking;
+    WdfDeviceInitSetRequestAttributes(init, &a);
+}
+
+static void EvtReadHold(WDFQUEUE q, WDFREQUEST r, size_t length)
+{
+    (void)q;
+    (void)length;
+    T.saved = r;
+}
+
+static void q_hold(WDFDEVICE d)
+{
+    T.q[0] = io_tl_queue(d, WdfIoQueueDispatchParallel, TRUE, NULL, EvtReadHold, NULL, NULL);
+}
+
+static void *complete_saved(void *arg)
+{
+    (void)arg;
+    WdfRequestCompleteWithInformation(T.saved, STATUS_SUCCESS, 0);
+    return NULL;
+}
+
+/* The device is removed (its request cache drained) while a completed request is between the
+ * reuse checks and the cache: it must be deleted, not cached in the drained cache and leaked. */
+static void test_completion_recycled_while_device_removed(void **state)
+{
+    (void)state;
+    in_destroy = may_leave = 0;
+    io_tl_config cfg = {.init = init_blocking_destroy, .queues = q_hold};
+    io_tl_up(&cfg);
+    io_tl_async a;
+    char b[4];
+    assert_int_equal(io_tl_read_async(&a, b, sizeof b), STATUS_PENDING);
+    while (__atomic_load_n(&T.saved, __ATOMIC_SEQ_CST) == NULL)
+        sched_yield();
+    pthread_t completer;
+    assert_int_equal(pthread_create(&completer, NULL, complete_saved, NULL), 0);
+    io_tl_wait_flag(&in_destroy);
+    assert_int_equal(io_tl_wait(&a), STATUS_SUCCESS);
+    io_tl_remove(); /* drains the device's request cache meanwhile */
+    __atomic_store_n(&may_leave, 1, __ATOMIC_SEQ_CST);
+    pthread_join(completer, NULL);
+    io_tl_down(); /* no OBJECT_LEAK_AT_UNLOAD: the request object went */
+    assert_int_equal(T.destroys, 1);
+}
+
 static void test_driver_reference_keeps_completed_request(void **state)
 {
     (void)state;
@@ -580,6 +652,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_queue, setup, io_tl_cleanup),
         cmocka_unit_test_setup_teardown(test_evt_device_file_create, setup, io_tl_cleanup),
         cmocka_unit_test_setup_teardown(test_driver_created_requests, setup, io_tl_cleanup),
+        cmocka_unit_test_setup_teardown(test_completion_recycled_while_device_removed, setup, io_tl_cleanup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
