@@ -10,7 +10,7 @@
 #ifndef OPENWDF_FX_THREAD_SLOT_H
 #define OPENWDF_FX_THREAD_SLOT_H
 
-#define FX_THREAD_SLOTS 16
+#define FX_THREAD_SLOTS 64
 #define FX_THREAD_SLOT_SHARED (FX_THREAD_SLOTS - 1)
 
 extern _Thread_local unsigned fx_thread_slot_plus_one; /* 0: not numbered yet */

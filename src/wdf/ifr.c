@@ -399,9 +399,18 @@ static int by_time(const void *a, const void *b)
  * time order, times converted to CLOCK_MONOTONIC ns, and numbered in that order from the count of
  * records the recorder ever wrote (so with nothing overwritten, record k of the driver is number k).
  */
+/* Room for every record the slots written so far may hold (a merged record reads as two). */
+static size_t ifr_capacity(struct fx_ifr *ifr)
+{
+    size_t used = 0;
+    for (int i = 0; i < IFR_SLOTS; i++)
+        used += __atomic_load_n(&ifr->slots[i].ring, __ATOMIC_ACQUIRE) != NULL;
+    return 2 * used * (ifr->mask + 1);
+}
+
 static size_t copy_records(struct fx_ifr *ifr, owdf_ifr_record *out, size_t max)
 {
-    size_t capacity = 2 * IFR_SLOTS * (ifr->mask + 1), n = 0; /* a merged record is two */
+    size_t capacity = ifr_capacity(ifr), n = 0;
     owdf_ifr_record *all = malloc(capacity * sizeof *all);
     if (all == NULL)
         return 0;
@@ -477,8 +486,8 @@ size_t owdf_ifr_dump(const char *driver_name, FILE *out, size_t last_n)
     for (struct fx_ifr *ifr = ifr_list; ifr != NULL; ifr = ifr->next) {
         if (!name_matches(ifr, driver_name))
             continue;
-        size_t capacity = 2 * IFR_SLOTS * (ifr->mask + 1);
-        owdf_ifr_record *records = malloc(capacity * sizeof *records);
+        size_t capacity = ifr_capacity(ifr);
+        owdf_ifr_record *records = malloc((capacity != 0 ? capacity : 1) * sizeof *records);
         if (records == NULL)
             break;
         size_t n = copy_records(ifr, records, capacity);

@@ -7,16 +7,16 @@
 
 _Thread_local unsigned fx_thread_slot_plus_one;
 
-static unsigned exclusive_taken; /* atomic bit set: bit i = slot i has a thread */
+static uint64_t exclusive_taken; /* atomic bit set: bit i = slot i has a thread */
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
-_Static_assert(FX_THREAD_SLOT_SHARED <= 32, "exclusive slots fit the bit set");
+_Static_assert(FX_THREAD_SLOT_SHARED <= 64, "exclusive slots fit the bit set");
 
 static void slot_give_back(void *value)
 {
     unsigned slot = (unsigned)(uintptr_t)value - 1;
-    __atomic_fetch_and(&exclusive_taken, ~(1u << slot), __ATOMIC_RELEASE);
+    __atomic_fetch_and(&exclusive_taken, ~(1ull << slot), __ATOMIC_RELEASE);
 }
 
 static void make_exit_key(void)
@@ -26,14 +26,14 @@ static void make_exit_key(void)
 
 static unsigned take_exclusive(void)
 {
-    unsigned taken = __atomic_load_n(&exclusive_taken, __ATOMIC_RELAXED);
+    uint64_t taken = __atomic_load_n(&exclusive_taken, __ATOMIC_RELAXED);
     for (;;) {
-        unsigned free_slots = ~taken & ((1u << FX_THREAD_SLOT_SHARED) - 1);
+        uint64_t free_slots = ~taken & ((1ull << FX_THREAD_SLOT_SHARED) - 1);
         if (free_slots == 0)
             return FX_THREAD_SLOT_SHARED;
-        unsigned slot = (unsigned)__builtin_ctz(free_slots);
+        unsigned slot = (unsigned)__builtin_ctzll(free_slots);
         /* Acquire: what the slot's previous thread wrote happens-before what this one writes. */
-        if (__atomic_compare_exchange_n(&exclusive_taken, &taken, taken | (1u << slot), 1, __ATOMIC_ACQUIRE,
+        if (__atomic_compare_exchange_n(&exclusive_taken, &taken, taken | (1ull << slot), 1, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED))
             return slot;
     }

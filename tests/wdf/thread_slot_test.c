@@ -32,15 +32,16 @@ static void live_threads_never_share_an_exclusive_slot(void **state)
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
     pthread_barrier_destroy(&all_numbered);
-    unsigned seen = 0, shared = 0;
+    uint64_t seen = 0;
+    unsigned shared = 0;
     for (int i = 0; i < THREADS; i++) {
         assert_true(slots[i] < FX_THREAD_SLOTS);
         if (!fx_thread_slot_is_exclusive(slots[i])) {
             shared++;
             continue;
         }
-        assert_false(seen & (1u << slots[i])); /* each exclusive slot once */
-        seen |= 1u << slots[i];
+        assert_false(seen & (1ull << slots[i])); /* each exclusive slot once */
+        seen |= 1ull << slots[i];
     }
     assert_int_equal(shared, THREADS - (FX_THREAD_SLOTS - 1));
 }
