@@ -223,11 +223,9 @@ static void publish(owdf_ifr_record *r, uint64_t sequence)
     __atomic_store_n(&r->sequence, sequence, __ATOMIC_RELEASE);
 }
 
-/* The request this thread is presenting to the driver (its handle), when that began, and the
- * record that says so. */
+/* The request this thread is presenting to the driver (its handle) and the record that says so. */
 static _Thread_local struct {
     const void *request;
-    uint64_t ticks;
     struct fx_ifr *ifr;
     owdf_ifr_record *record;
     uint64_t sequence;
@@ -292,7 +290,6 @@ void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t
     if (ifr == NULL)
         return;
     presenting.request = request;
-    presenting.ticks = ticks;
     presenting.ifr = ifr;
     presenting.record =
         record_at(ifr, OWDF_IFR_REQUEST_PRESENTED, request, major, (uintptr_t)queue, ticks, &presenting.sequence);
