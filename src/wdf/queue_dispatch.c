@@ -1,13 +1,15 @@
 /*
- * queue_dispatch.c - how a queue moves requests: the gate (presentation on the caller's thread with
- * one atomic operation), the dispatch loop that presents what waits, cancel of queued requests
+ * queue_dispatch.c - how a queue moves requests: the gate (presentation on the caller's thread
+ * without the queue lock), the dispatch loop that presents what waits, cancel of queued requests
  * (EvtIoCanceledOnQueue), the Stop/Purge/Drain state changes and their callbacks, power-down
  * (EvtIoStop / WdfRequestStopAcknowledge), power-up (EvtIoResume) and device removal.
  *
- * The gate (fx_queue.word): owned count | OPEN | presenting count. OPEN is set (under queue->lock)
- * only while nothing waits in the queue and the queue accepts, dispatches and is powered; then a
- * new request claims a slot with one compare-exchange and is presented at once, and a completion
- * releases its slot with one more. Anything else goes through queue->lock and the dispatch loop,
+ * The gate (fx_queue.word): owned count | OPEN | presenting count (an unlimited parallel queue keeps
+ * its counts in per-thread lanes instead, fx_queue.h). OPEN is set (under queue->lock) only while
+ * nothing waits in the queue and the queue accepts, dispatches and is powered; then a new request
+ * claims a slot (one compare-exchange, or plain stores in the thread's lane inside a fast section)
+ * and is presented at once, and a completion releases its slot the same way. Anything else goes
+ * through queue->lock and the dispatch loop,
  * which one thread at a time runs: it delivers canceled requests, fires Stop/Purge/Drain callbacks,
  * ReadyNotify, and presents waiting requests. While a thread is inside queue code that may touch the
  * queue after dropping its lock, it counts in `presenting` (or pending_count): the queue is not torn
