@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <linux/membarrier.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,8 +36,15 @@ void fx_fast_sync(void)
         return; /* nobody uses fast sections: the flag's own atomics order everything */
     /* Every running thread executes a full barrier: its mark store is visible now, or its later
      * flag loads see the flag. Threads not running passed a barrier when they were switched out. */
-    while (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) != 0 && errno == EINTR) {
-    } /* registered at load, so it cannot fail otherwise */
+    if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) != 0) {
+        /* Registered at load; a forked child may have to register again. Without the barrier
+         * nothing here would be safe: stop rather than corrupt the Framework's state. */
+        if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) != 0 ||
+            membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) != 0) {
+            fprintf(stderr, "openwdf: membarrier(PRIVATE_EXPEDITED) failed: %s\n", strerror(errno));
+            abort();
+        }
+    }
     unsigned self = fx_thread_slot();
     for (unsigned i = 0; i < FX_THREAD_SLOTS; i++) {
         if (i == self || !fx_thread_slot_is_exclusive(i))

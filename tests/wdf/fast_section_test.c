@@ -1,13 +1,15 @@
 /* Unit tests for fast sections (fx_fast_section.h): fx_fast_sync does not return while a section
  * that began before it is still running, returns at once when none is, the shared slot never gets a
- * section, and without membarrier every caller is sent to its atomic path. */
+ * section, without membarrier every caller is sent to its atomic path, and a forked child syncs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fx_fast_section.h"
 
@@ -85,6 +87,22 @@ static void without_membarrier_everyone_takes_the_atomic_path(void **state)
     fx_fast_sections_work = saved;
 }
 
+/* A forked child (its memory is a copy; registration may not be) can still sync. */
+static void sync_works_in_a_forked_child(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        fx_fast_sync();
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +110,7 @@ int main(void)
         cmocka_unit_test(sync_without_sections_returns_at_once),
         cmocka_unit_test(shared_slot_never_enters),
         cmocka_unit_test(without_membarrier_everyone_takes_the_atomic_path),
+        cmocka_unit_test(sync_works_in_a_forked_child),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
