@@ -321,6 +321,13 @@ static BOOLEAN has_extra_contexts(const fx_object *object)
     return object->contexts != NULL && ((const struct context_link *)object->contexts)->next != NULL;
 }
 
+/* The framework lets go of a request object: deleted now, or when the driver's last reference goes. */
+static void request_delete(fx_request *request)
+{
+    request->object.framework_owned = FALSE;
+    fx_object_delete(&request->object);
+}
+
 /* The last framework hold of a completed request: give the object back to the cache, or let it
  * live on for the driver's references. */
 static void request_recycle(fx_request *request)
@@ -334,8 +341,7 @@ static void request_recycle(fx_request *request)
         has_extra_contexts(&request->object) ||
         __atomic_load_n(&package->object.state, __ATOMIC_ACQUIRE) != FX_STATE_CREATED) {
         /* Referenced by the driver (or not reusable): it stays, completed, until the last reference. */
-        request->object.framework_owned = FALSE;
-        fx_object_delete(&request->object);
+        request_delete(request);
         return;
     }
     if (package->request_destroy != NULL)
@@ -343,10 +349,8 @@ static void request_recycle(fx_request *request)
     request->incarnation_done = TRUE;
     fx_object_renew_handle(&request->object);
     fx_request_set_owner(request, FX_REQ_IDLE);
-    if (!cache_push(package, request)) {
-        request->object.framework_owned = FALSE;
-        fx_object_delete(&request->object);
-    }
+    if (!cache_push(package, request))
+        request_delete(request);
 }
 
 void fx_request_release_hold(fx_request *request)
@@ -380,12 +384,6 @@ void fx_request_collect_end(fx_io_package *package)
     __atomic_fetch_sub(&package->collectors, 1, __ATOMIC_SEQ_CST);
 }
 
-static void cache_delete(fx_request *request)
-{
-    request->object.framework_owned = FALSE;
-    fx_object_delete(&request->object);
-}
-
 void fx_request_cache_drain(fx_io_package *package)
 {
     __atomic_store_n(&package->cache_closed, TRUE, __ATOMIC_SEQ_CST);
@@ -399,12 +397,12 @@ void fx_request_cache_drain(fx_io_package *package)
             cache_slot_unlock(slot);
             if (request == NULL)
                 break;
-            cache_delete(request);
+            request_delete(request);
         }
     }
     PSLIST_ENTRY entry;
     while ((entry = InterlockedPopEntrySList(&package->cache)) != NULL)
-        cache_delete(CONTAINING_RECORD(entry, fx_request, cache_entry));
+        request_delete(CONTAINING_RECORD(entry, fx_request, cache_entry));
 }
 
 /* ---- Completion --------------------------------------------------------------------------------- */
