@@ -10,6 +10,14 @@
 #include <stdarg.h>
 #include <time.h>
 
+/* CLOCK_MONOTONIC in ns: the time readers show. */
+static inline uint64_t fx_ifr_monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* A record's time: the CPU's time-stamp counter where there is one (readers convert it), else
  * CLOCK_MONOTONIC ns. Any thread; its latency hides best read well before it is stored. */
 #if defined(__x86_64__) || defined(__i386__)
@@ -22,9 +30,7 @@ static inline uint64_t fx_ifr_ticks(void)
 #else
 static inline uint64_t fx_ifr_ticks(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return fx_ifr_monotonic_ns();
 }
 #endif
 

@@ -57,23 +57,14 @@ static struct fx_ifr *ifr_list;
 
 /* ---- Time ------------------------------------------------------------------------------------- */
 
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-#define ifr_ticks fx_ifr_ticks
-
 /* The first (ticks, ns) pair of the process; a reader pairs it with a fresh one to convert. */
 static pthread_once_t ifr_epoch_once = PTHREAD_ONCE_INIT;
 static uint64_t epoch_ticks, epoch_ns;
 
 static void ifr_take_epoch(void)
 {
-    epoch_ns = monotonic_ns();
-    epoch_ticks = ifr_ticks();
+    epoch_ns = fx_ifr_monotonic_ns();
+    epoch_ticks = fx_ifr_ticks();
 }
 
 typedef struct ifr_clock {
@@ -84,13 +75,13 @@ static ifr_clock ifr_clock_now(void)
 {
     ifr_clock c = {1.0};
 #ifdef FX_IFR_TICKS_ARE_TSC
-    uint64_t ns = monotonic_ns(), ticks = ifr_ticks();
+    uint64_t ns = fx_ifr_monotonic_ns(), ticks = fx_ifr_ticks();
     if (ns - epoch_ns < 2000000u) {
         /* Too close to the epoch to measure the rate well: take 2 ms more. */
         struct timespec pause = {0, 2000000};
         nanosleep(&pause, NULL);
-        ns = monotonic_ns();
-        ticks = ifr_ticks();
+        ns = fx_ifr_monotonic_ns();
+        ticks = fx_ifr_ticks();
     }
     if (ticks > epoch_ticks)
         c.ns_per_tick = (double)(ns - epoch_ns) / (double)(ticks - epoch_ticks);
@@ -266,22 +257,20 @@ void fx_ifr_record(struct fx_ifr *ifr, owdf_ifr_event event, const void *object,
 {
     if (ifr == NULL)
         return;
+    if (event == OWDF_IFR_REQUEST_COMPLETED && object != NULL && object == presenting.request) {
+        /* Completed inside its own presentation with nothing recorded since on this thread: no clock
+         * read and no record of its own (anything in between would then be out of time order). */
+        presenting.request = NULL;
+        unsigned index = fx_thread_slot();
+        struct ifr_slot *slot = &ifr->slots[index];
+        if (presenting.ifr == ifr && presenting.record != NULL && fx_thread_slot_is_exclusive(index) &&
+            __atomic_load_n(&slot->next_sequence, __ATOMIC_RELAXED) == presenting.sequence) {
+            merge_completion(slot, presenting.record, presenting.sequence, arg1, arg2);
+            return;
+        }
+    }
     uint64_t sequence;
-    if (event != OWDF_IFR_REQUEST_COMPLETED || object == NULL || object != presenting.request) {
-        (void)record_at(ifr, event, object, arg1, arg2, ifr_ticks(), &sequence);
-        return;
-    }
-    /* Completed inside its own presentation with nothing recorded since on this thread: no clock
-     * read and no record of its own (anything in between would then be out of time order). */
-    presenting.request = NULL;
-    unsigned index = fx_thread_slot();
-    struct ifr_slot *slot = &ifr->slots[index];
-    if (presenting.ifr == ifr && presenting.record != NULL && fx_thread_slot_is_exclusive(index) &&
-        __atomic_load_n(&slot->next_sequence, __ATOMIC_RELAXED) == presenting.sequence) {
-        merge_completion(slot, presenting.record, presenting.sequence, arg1, arg2);
-        return;
-    }
-    (void)record_at(ifr, event, object, arg1, arg2, ifr_ticks(), &sequence);
+    (void)record_at(ifr, event, object, arg1, arg2, fx_ifr_ticks(), &sequence);
 }
 
 void fx_ifr_record_presenting(struct fx_ifr *ifr, const void *request, uintptr_t major, const void *queue,
@@ -306,7 +295,7 @@ void fx_ifr_printf(struct fx_ifr *ifr, owdf_ifr_event event, const void *object,
     if (ifr == NULL)
         return;
     uint64_t sequence;
-    owdf_ifr_record *r = claim(ifr, &sequence, ifr_ticks());
+    owdf_ifr_record *r = claim(ifr, &sequence, fx_ifr_ticks());
     if (r == NULL)
         return;
     STORE(r->event, event);
@@ -391,11 +380,6 @@ static int by_time(const void *a, const void *b)
     return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
 }
 
-/*
- * Copies the kept records of one recorder into out (up to max, oldest first): all slots merged in
- * time order, times converted to CLOCK_MONOTONIC ns, and numbered in that order from the count of
- * records the recorder ever wrote (so with nothing overwritten, record k of the driver is number k).
- */
 /* Room for every record the slots written so far may hold (a merged record reads as two). */
 static size_t ifr_capacity(struct fx_ifr *ifr)
 {
@@ -405,6 +389,11 @@ static size_t ifr_capacity(struct fx_ifr *ifr)
     return 2 * used * (ifr->mask + 1);
 }
 
+/*
+ * Copies the kept records of one recorder into out (up to max, oldest first): all slots merged in
+ * time order, times converted to CLOCK_MONOTONIC ns, and numbered in that order from the count of
+ * records the recorder ever wrote (so with nothing overwritten, record k of the driver is number k).
+ */
 static size_t copy_records(struct fx_ifr *ifr, owdf_ifr_record *out, size_t max)
 {
     size_t capacity = ifr_capacity(ifr), n = 0;
