@@ -87,7 +87,7 @@ static void queue_destroy(fx_object *object)
     FX_DEREF(&package->object, NULL);
 }
 
-/* An unlimited parallel queue's gate lanes (fx_queue.h), closed until the queue first opens. */
+/* An unlimited parallel queue's gate lanes (fx_queue.h): its counts, one share per thread slot. */
 static BOOLEAN queue_lanes_create(fx_queue *queue)
 {
     queue->lanes = aligned_alloc(64, FX_THREAD_SLOTS * sizeof(fx_queue_lane));

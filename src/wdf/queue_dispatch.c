@@ -50,15 +50,22 @@ static inline void lane_add(fx_queue *queue, unsigned slot, int64_t delta)
         __atomic_fetch_add(lane, (uint64_t)delta, __ATOMIC_SEQ_CST);
 }
 
+/* `owned` requests owned by the driver and `presenting` presentations, as the queue counts them:
+ * in a lane, or in the gate word. */
+static inline int64_t gate_delta(const fx_queue *queue, int64_t owned, int64_t presenting)
+{
+    return owned + presenting * (int64_t)(queue->lanes != NULL ? FX_LANE_PRESENT_ONE : FX_QWORD_PRESENT_ONE);
+}
+
 /* queue->lock held: counts `owned` more requests owned by the driver and `presenting` more
  * presentations, in this thread's lane or the gate word. */
 static void gate_adjust_locked(fx_queue *queue, int64_t owned, int64_t presenting)
 {
+    int64_t delta = gate_delta(queue, owned, presenting);
     if (queue->lanes != NULL)
-        lane_add(queue, fx_thread_slot(), owned + presenting * (int64_t)FX_LANE_PRESENT_ONE);
+        lane_add(queue, fx_thread_slot(), delta);
     else
-        __atomic_fetch_add(&queue->word, (uint64_t)(owned + presenting * (int64_t)FX_QWORD_PRESENT_ONE),
-                           __ATOMIC_SEQ_CST);
+        __atomic_fetch_add(&queue->word, (uint64_t)delta, __ATOMIC_SEQ_CST);
 }
 
 /* Requests the driver owns from the queue and presentations in progress. Exact while the gate is
@@ -151,13 +158,14 @@ static inline BOOLEAN lane_add_if_open(fx_queue *queue, int64_t delta)
  */
 static inline BOOLEAN gate_claim(fx_queue *queue)
 {
+    int64_t delta = gate_delta(queue, 1, 1);
     if (queue->lanes != NULL)
-        return lane_add_if_open(queue, 1 + (int64_t)FX_LANE_PRESENT_ONE);
+        return lane_add_if_open(queue, delta);
     uint64_t w = qword(queue);
     for (;;) {
         if (!(w & FX_QWORD_OPEN) || FX_QWORD_OWNED(w) >= queue->max_presented)
             return FALSE;
-        if (__atomic_compare_exchange_n(&queue->word, &w, w + 1 + FX_QWORD_PRESENT_ONE, TRUE, __ATOMIC_SEQ_CST,
+        if (__atomic_compare_exchange_n(&queue->word, &w, w + (uint64_t)delta, TRUE, __ATOMIC_SEQ_CST,
                                         __ATOMIC_ACQUIRE))
             return TRUE;
     }
@@ -170,12 +178,13 @@ static inline BOOLEAN gate_claim(fx_queue *queue)
  */
 static inline BOOLEAN gate_release(fx_queue *queue, int64_t owned, int64_t presenting)
 {
+    int64_t delta = gate_delta(queue, owned, presenting);
     if (queue->lanes != NULL)
-        return lane_add_if_open(queue, -(owned + presenting * (int64_t)FX_LANE_PRESENT_ONE));
-    uint64_t delta = (uint64_t)(owned + presenting * (int64_t)FX_QWORD_PRESENT_ONE);
+        return lane_add_if_open(queue, -delta);
     uint64_t w = qword(queue);
     while (w & FX_QWORD_OPEN) {
-        if (__atomic_compare_exchange_n(&queue->word, &w, w - delta, TRUE, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+        if (__atomic_compare_exchange_n(&queue->word, &w, w - (uint64_t)delta, TRUE, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_ACQUIRE))
             return TRUE;
     }
     return FALSE;
@@ -186,7 +195,7 @@ static inline BOOLEAN gate_release(fx_queue *queue, int64_t owned, int64_t prese
 /*
  * A request completed (or forwarded) on the thread that is presenting a request of the same queue
  * does not release its slot at once: the presentation holds the queue, and the release is folded
- * into the one atomic operation that ends the presentation. Frames nest (a driver may send requests
+ * into the one that ends the presentation. Frames nest (a driver may send requests
  * to other queues from inside a callback).
  */
 typedef struct presentation {
