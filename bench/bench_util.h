@@ -19,22 +19,28 @@ static inline uint64_t bench_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Runs `body(ctx, iterations)` until about `target_ns` elapsed, `repeats` times, and returns the best
- * rate in operations per second. `body` returns the number of operations it performed. */
+/* A measured loop: runs `iterations` times and returns the number of operations it performed. */
 typedef uint64_t (*bench_body)(void *ctx, uint64_t iterations);
 
-static inline double bench_rate(bench_body body, void *ctx, uint64_t target_ns, int repeats)
+/* Calibrates a batch of `body` that takes about `window_ns`. */
+static inline uint64_t bench_batch(bench_body body, void *ctx, uint64_t window_ns)
 {
     uint64_t iterations = 1000;
-    /* Calibrate: grow the batch until one batch takes at least 10 ms. */
     for (;;) {
         uint64_t t0 = bench_now_ns();
         body(ctx, iterations);
         uint64_t dt = bench_now_ns() - t0;
-        if (dt >= 10000000ull || iterations >= (1ull << 34))
-            break;
+        if (dt >= window_ns / 4 || iterations >= (1ull << 34))
+            return dt >= window_ns ? iterations : iterations * (window_ns / (dt > 0 ? dt : 1));
         iterations *= 4;
     }
+}
+
+/* Runs `body` until about `target_ns` elapsed, `repeats` times, and returns the best rate in
+ * operations per second. */
+static inline double bench_rate(bench_body body, void *ctx, uint64_t target_ns, int repeats)
+{
+    uint64_t iterations = bench_batch(body, ctx, 10000000ull); /* batches of about 10 ms */
     double best = 0;
     for (int r = 0; r < repeats; r++) {
         uint64_t ops = 0;
@@ -50,18 +56,12 @@ static inline double bench_rate(bench_body body, void *ctx, uint64_t target_ns, 
     return best;
 }
 
-/* Calibrates a batch of `body` that takes about `window_ns`. */
-static inline uint64_t bench_batch(bench_body body, void *ctx, uint64_t window_ns)
+/* The rate of one batch. */
+static inline double bench_window_rate(bench_body body, void *ctx, uint64_t batch)
 {
-    uint64_t iterations = 1000;
-    for (;;) {
-        uint64_t t0 = bench_now_ns();
-        body(ctx, iterations);
-        uint64_t dt = bench_now_ns() - t0;
-        if (dt >= window_ns / 4 || iterations >= (1ull << 34))
-            return dt >= window_ns ? iterations : iterations * (window_ns / (dt > 0 ? dt : 1));
-        iterations *= 4;
-    }
+    uint64_t t0 = bench_now_ns();
+    uint64_t ops = body(ctx, batch);
+    return (double)ops * 1e9 / (double)(bench_now_ns() - t0);
 }
 
 /*
@@ -78,12 +78,8 @@ static inline double bench_rate_pair(bench_body a, void *ctx_a, bench_body b, vo
         rounds = 64;
     *rate_a = *rate_b = 0;
     for (int r = 0; r < rounds; r++) {
-        uint64_t t0 = bench_now_ns();
-        uint64_t ops = a(ctx_a, batch_a);
-        double ra = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
-        t0 = bench_now_ns();
-        ops = b(ctx_b, batch_b);
-        double rb = (double)ops * 1e9 / (double)(bench_now_ns() - t0);
+        double ra = bench_window_rate(a, ctx_a, batch_a);
+        double rb = bench_window_rate(b, ctx_b, batch_b);
         if (ra > *rate_a)
             *rate_a = ra;
         if (rb > *rate_b)
